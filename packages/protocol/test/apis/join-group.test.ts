@@ -116,6 +116,15 @@ describe('JoinGroup', () => {
     expect(decoded).toMatchObject({ protocolType: null, protocolName: null, skipAssignment: true, throttleTimeMs: 0 });
     expect(decoded._unknownTaggedFields).toEqual([{ tag: 3, data: Buffer.from([1]) }]);
     // A null protocol name is only representable from v7.
-    expect(() => JoinGroup.encodeResponse(new Writer(), 6, { errorCode: 0, protocolName: null, leader: '', memberId: '', members: [] })).toThrow();
+    expect(() =>
+      JoinGroup.encodeResponse(new Writer(), 6, {
+        errorCode: 0,
+        generationId: 1,
+        protocolName: null,
+        leader: '',
+        memberId: '',
+        members: [],
+      }),
+    ).toThrow();
   });
 });

@@ -12,10 +12,11 @@ interface KafkajsRequest {
   readonly apiVersion: number;
 }
 type EncodeFrame = (a: { correlationId: number; clientId: string; request: KafkajsRequest }) => Promise<{ buffer: Buffer }>;
+// kafkajs's v3 builder wraps the single member into a one-entry batch.
 interface KafkajsArgs {
   groupId: string;
-  memberId?: string;
-  members?: { memberId: string; groupInstanceId?: string | null }[];
+  memberId: string;
+  groupInstanceId?: string | null;
 }
 interface KafkajsApi {
   protocol: (o: { version: number }) => (args: KafkajsArgs) => { request: KafkajsRequest };
@@ -44,20 +45,17 @@ describe('LeaveGroup', () => {
     expect(body).toEqual({ groupId: 'consumers', memberId: 'member-1', members: [] });
   });
 
-  it('decodes kafkajs v3 requests (member batch)', async () => {
-    const frame = await goldenFrame(3, {
-      groupId: 'consumers',
-      members: [{ memberId: 'member-1' }, { memberId: 'member-2', groupInstanceId: 'instance-b' }],
-    });
+  it.each([
+    ['instance-b', 'instance-b'],
+    [undefined, null],
+  ])('decodes kafkajs v3 requests (member batch, instance id %s)', async (groupInstanceId, expected) => {
+    const frame = await goldenFrame(3, { groupId: 'consumers', memberId: 'member-2', groupInstanceId });
     const { header, body } = decodeRequestFrame(frame, lookup);
     expect(header).toEqual({ apiKey: 13, apiVersion: 3, correlationId: 7, clientId: 'golden' });
     expect(body).toEqual({
       groupId: 'consumers',
       memberId: '',
-      members: [
-        { memberId: 'member-1', groupInstanceId: null, reason: null },
-        { memberId: 'member-2', groupInstanceId: 'instance-b', reason: null },
-      ],
+      members: [{ memberId: 'member-2', groupInstanceId: expected, reason: null }],
     });
   });
 

@@ -149,6 +149,33 @@ describe('Produce', () => {
     });
   });
 
+  it('matches spec bytes for a flexible v9 request', () => {
+    // prettier-ignore
+    const expected = Buffer.from([
+      0x00,                               // transactional_id: null (compact nullable string)
+      0x00, 0x01,                         // acks: 1
+      0x00, 0x00, 0x03, 0xe8,             // timeout_ms: 1000
+      0x02,                               // topic_data: compact array, 1 entry
+      0x02, 0x74,                         //   name: "t"
+      0x02,                               //   partition_data: 1
+      0x00, 0x00, 0x00, 0x00,             //     index: 0
+      0x04, 0x01, 0x02, 0x03,             //     records: 3 bytes (compact, length + 1)
+      0x00,                               //     (partition) tagged fields: 0
+      0x00,                               //   (topic) tagged fields: 0
+      0x00,                               // tagged fields: 0
+    ]);
+    const body = {
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 1000,
+      topicData: [{ name: 't', partitionData: [{ index: 0, records: Buffer.from([1, 2, 3]) }] }],
+    };
+    const w = new Writer();
+    Produce.encodeRequest(w, 9, body);
+    expect(w.toBuffer()).toEqual(expected);
+    expect(Produce.decodeRequest(new Reader(expected), 9)).toEqual(body);
+  });
+
   it('decodes the tagged current leader and node endpoints of v10+ with -1 defaults', () => {
     const w = new Writer();
     Produce.encodeResponse(w, 11, {

@@ -1,0 +1,2 @@
+// Public surface of this package. Nothing is exported yet; see the package README.
+export {};
