@@ -1,59 +1,28 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { AddOffsetsToTxn } from '../../src/apis/add-offsets-to-txn.js';
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, responseBody } from '../support/kafkajs.js';
 
-const require = createRequire(import.meta.url);
-
-interface KafkajsRequest {
-  readonly apiKey: number;
-  readonly apiVersion: number;
-}
-type EncodeFrame = (a: { correlationId: number; clientId: string; request: KafkajsRequest }) => Promise<{ buffer: Buffer }>;
-interface KafkajsArgs {
-  transactionalId: string;
-  producerId: string;
-  producerEpoch: number;
-  groupId: string;
-}
-interface KafkajsApi {
-  protocol: (o: { version: number }) => (args: KafkajsArgs) => { request: KafkajsRequest };
-}
-interface KafkajsResponse {
-  decode: (buffer: Buffer) => Promise<unknown>;
-}
-
-const encodeFrame = require('kafkajs/src/protocol/request') as EncodeFrame;
-const kafkajs = require('kafkajs/src/protocol/requests/addOffsetsToTxn/index.js') as KafkajsApi;
-const kafkajsResponse = (v: number): KafkajsResponse =>
-  require(`kafkajs/src/protocol/requests/addOffsetsToTxn/v${v}/response`) as KafkajsResponse;
-
-async function goldenFrame(version: number, args: KafkajsArgs): Promise<Buffer> {
-  const { request } = kafkajs.protocol({ version })(args);
-  return (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer.subarray(4);
-}
-
-const lookup = (k: number) => (k === AddOffsetsToTxn.apiKey ? AddOffsetsToTxn : undefined);
+const kafkajs = kafkajsApi('addOffsetsToTxn');
 
 describe('AddOffsetsToTxn', () => {
   it.each([0, 1])('decodes kafkajs v%i requests', async (version) => {
-    const frame = await goldenFrame(version, {
+    const frame = await kafkajs.goldenRequest(version, {
       transactionalId: 'my-txn',
       producerId: '123456789012',
       producerEpoch: 2,
       groupId: 'consumers',
     });
-    const { header, body } = decodeRequestFrame(frame, lookup);
-    expect(header).toEqual({ apiKey: 25, apiVersion: version, correlationId: 7, clientId: 'golden' });
+    const { header, body } = decodeRequestFrame(frame, only(AddOffsetsToTxn));
+    expect(header).toEqual({ apiKey: 25, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body).toEqual({ transactionalId: 'my-txn', producerId: 123456789012n, producerEpoch: 2, groupId: 'consumers' });
   });
 
   it.each([0, 1])('encodes v%i responses kafkajs reads back', async (version) => {
-    const w = new Writer();
-    AddOffsetsToTxn.encodeResponse(w, version, { throttleTimeMs: 15, errorCode: 51 });
-    const decoded = await kafkajsResponse(version).decode(w.toBuffer());
+    const bytes = responseBody(AddOffsetsToTxn, version, { throttleTimeMs: 15, errorCode: 51 });
+    const decoded = await kafkajs.decodeResponse(version, bytes);
     const throttle = version === 0 ? { throttleTime: 15 } : { throttleTime: 0, clientSideThrottleTime: 15 };
     expect(decoded).toEqual({ ...throttle, errorCode: 51 });
   });

@@ -1,46 +1,16 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { AddPartitionsToTxn } from '../../src/apis/add-partitions-to-txn.js';
 import { ProtocolError } from '../../src/errors/protocol-error.js';
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, responseBody } from '../support/kafkajs.js';
 
-const require = createRequire(import.meta.url);
-
-interface KafkajsRequest {
-  readonly apiKey: number;
-  readonly apiVersion: number;
-}
-type EncodeFrame = (a: { correlationId: number; clientId: string; request: KafkajsRequest }) => Promise<{ buffer: Buffer }>;
-interface KafkajsArgs {
-  transactionalId: string;
-  producerId: string;
-  producerEpoch: number;
-  topics: { topic: string; partitions: number[] }[];
-}
-interface KafkajsApi {
-  protocol: (o: { version: number }) => (args: KafkajsArgs) => { request: KafkajsRequest };
-}
-interface KafkajsResponse {
-  decode: (buffer: Buffer) => Promise<unknown>;
-}
-
-const encodeFrame = require('kafkajs/src/protocol/request') as EncodeFrame;
-const kafkajs = require('kafkajs/src/protocol/requests/addPartitionsToTxn/index.js') as KafkajsApi;
-const kafkajsResponse = (v: number): KafkajsResponse =>
-  require(`kafkajs/src/protocol/requests/addPartitionsToTxn/v${v}/response`) as KafkajsResponse;
-
-async function goldenFrame(version: number, args: KafkajsArgs): Promise<Buffer> {
-  const { request } = kafkajs.protocol({ version })(args);
-  return (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer.subarray(4);
-}
-
-const lookup = (k: number) => (k === AddPartitionsToTxn.apiKey ? AddPartitionsToTxn : undefined);
+const kafkajs = kafkajsApi('addPartitionsToTxn');
 
 describe('AddPartitionsToTxn', () => {
   it.each([0, 1])('decodes kafkajs v%i requests into the single-transaction fields', async (version) => {
-    const frame = await goldenFrame(version, {
+    const frame = await kafkajs.goldenRequest(version, {
       transactionalId: 'my-txn',
       producerId: '1099511627776',
       producerEpoch: 4,
@@ -49,8 +19,8 @@ describe('AddPartitionsToTxn', () => {
         { topic: 'audit', partitions: [] },
       ],
     });
-    const { header, body } = decodeRequestFrame(frame, lookup);
-    expect(header).toEqual({ apiKey: 24, apiVersion: version, correlationId: 7, clientId: 'golden' });
+    const { header, body } = decodeRequestFrame(frame, only(AddPartitionsToTxn));
+    expect(header).toEqual({ apiKey: 24, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body).toEqual({
       transactions: [],
       v3AndBelowTransactionalId: 'my-txn',
@@ -64,8 +34,7 @@ describe('AddPartitionsToTxn', () => {
   });
 
   it.each([0, 1])('encodes v%i responses kafkajs reads back', async (version) => {
-    const w = new Writer();
-    AddPartitionsToTxn.encodeResponse(w, version, {
+    const bytes = responseBody(AddPartitionsToTxn, version, {
       throttleTimeMs: 20,
       resultsByTopicV3AndBelow: [
         {
@@ -77,7 +46,7 @@ describe('AddPartitionsToTxn', () => {
         },
       ],
     });
-    const decoded = await kafkajsResponse(version).decode(w.toBuffer());
+    const decoded = await kafkajs.decodeResponse(version, bytes);
     const throttle = version === 0 ? { throttleTime: 20 } : { throttleTime: 0, clientSideThrottleTime: 20 };
     expect(decoded).toEqual({
       ...throttle,

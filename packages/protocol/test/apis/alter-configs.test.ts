@@ -1,33 +1,17 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { AlterConfigs, type AlterConfigsRequest } from '../../src/apis/alter-configs.js';
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, responseBody } from '../support/kafkajs.js';
 
-const require = createRequire(import.meta.url);
-
-interface KjsRequest {
-  apiKey: number;
-  apiVersion: number;
-}
-type KjsProtocol = (o: { version: number }) => (args: Record<string, unknown>) => { request: KjsRequest };
-type KjsDecode = (buffer: Buffer) => Promise<unknown>;
-
-const encodeFrame = require('kafkajs/src/protocol/request') as (a: {
-  correlationId: number;
-  clientId: string;
-  request: KjsRequest;
-}) => Promise<{ buffer: Buffer }>;
-const { protocol } = require('kafkajs/src/protocol/requests/alterConfigs/index.js') as { protocol: KjsProtocol };
-const kjsDecoder = (v: number): KjsDecode =>
-  (require(`kafkajs/src/protocol/requests/alterConfigs/v${v}/response`) as { decode: KjsDecode }).decode;
+const kafkajs = kafkajsApi('alterConfigs');
 
 const KJS_VERSIONS = [0, 1];
 
 describe('AlterConfigs', () => {
   it.each(KJS_VERSIONS)('decodes kafkajs v%i request bytes', async (version) => {
-    const { request } = protocol({ version })({
+    const frame = await kafkajs.goldenRequest(version, {
       resources: [
         {
           type: 2,
@@ -41,9 +25,8 @@ describe('AlterConfigs', () => {
       ],
       validateOnly: true,
     });
-    const frame = (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer.subarray(4);
-    const { header, body } = decodeRequestFrame(frame, (k) => (k === AlterConfigs.apiKey ? AlterConfigs : undefined));
-    expect(header).toEqual({ apiKey: 33, apiVersion: version, correlationId: 7, clientId: 'golden' });
+    const { header, body } = decodeRequestFrame(frame, only(AlterConfigs));
+    expect(header).toEqual({ apiKey: 33, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body as AlterConfigsRequest).toEqual({
       resources: [
         {
@@ -61,15 +44,14 @@ describe('AlterConfigs', () => {
   });
 
   it.each(KJS_VERSIONS)('encodes a v%i response kafkajs can read', async (version) => {
-    const w = new Writer();
-    AlterConfigs.encodeResponse(w, version, {
+    const bytes = responseBody(AlterConfigs, version, {
       throttleTimeMs: 4,
       responses: [
         { errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 'orders' },
         { errorCode: 40, errorMessage: 'bad config', resourceType: 4, resourceName: '1' },
       ],
     });
-    const decoded = await kjsDecoder(version)(w.toBuffer());
+    const decoded = await kafkajs.decodeResponse(version, bytes);
     const resources = [
       { errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 'orders' },
       { errorCode: 40, errorMessage: 'bad config', resourceType: 4, resourceName: '1' },

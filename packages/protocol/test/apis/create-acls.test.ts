@@ -1,61 +1,30 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { CreateAcls } from '../../src/apis/create-acls.js';
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, responseBody } from '../support/kafkajs.js';
 
-const require = createRequire(import.meta.url);
-
-interface KafkajsRequest {
-  readonly apiKey: number;
-  readonly apiVersion: number;
-}
-type EncodeFrame = (a: { correlationId: number; clientId: string; request: KafkajsRequest }) => Promise<{ buffer: Buffer }>;
-interface KafkajsCreation {
-  resourceType: number;
-  resourceName: string;
-  resourcePatternType?: number;
-  principal: string;
-  host: string;
-  operation: number;
-  permissionType: number;
-}
-interface KafkajsApi {
-  protocol: (o: { version: number }) => (args: { creations: KafkajsCreation[] }) => { request: KafkajsRequest };
-}
-interface KafkajsResponse {
-  decode: (buffer: Buffer) => Promise<unknown>;
-}
-
-const encodeFrame = require('kafkajs/src/protocol/request') as EncodeFrame;
-const kafkajs = require('kafkajs/src/protocol/requests/createAcls/index.js') as KafkajsApi;
-const kafkajsResponse = (v: number): KafkajsResponse =>
-  require(`kafkajs/src/protocol/requests/createAcls/v${v}/response`) as KafkajsResponse;
-
-async function goldenFrame(version: number, creations: KafkajsCreation[]): Promise<Buffer> {
-  const { request } = kafkajs.protocol({ version })({ creations });
-  return (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer.subarray(4);
-}
-
-const lookup = (k: number) => (k === CreateAcls.apiKey ? CreateAcls : undefined);
+const kafkajs = kafkajsApi('createAcls');
 
 describe('CreateAcls', () => {
   it.each([0, 1])('decodes kafkajs v%i requests', async (version) => {
-    const frame = await goldenFrame(version, [
-      {
-        resourceType: 2,
-        resourceName: 'orders',
-        ...(version >= 1 ? { resourcePatternType: 4 } : {}),
-        principal: 'User:alice',
-        host: '*',
-        operation: 3,
-        permissionType: 3,
-      },
-      { resourceType: 3, resourceName: 'g', resourcePatternType: 3, principal: 'User:bob', host: '10.0.0.1', operation: 2, permissionType: 2 },
-    ]);
-    const { header, body } = decodeRequestFrame(frame, lookup);
-    expect(header).toEqual({ apiKey: 30, apiVersion: version, correlationId: 7, clientId: 'golden' });
+    const frame = await kafkajs.goldenRequest(version, {
+      creations: [
+        {
+          resourceType: 2,
+          resourceName: 'orders',
+          ...(version >= 1 ? { resourcePatternType: 4 } : {}),
+          principal: 'User:alice',
+          host: '*',
+          operation: 3,
+          permissionType: 3,
+        },
+        { resourceType: 3, resourceName: 'g', resourcePatternType: 3, principal: 'User:bob', host: '10.0.0.1', operation: 2, permissionType: 2 },
+      ],
+    });
+    const { header, body } = decodeRequestFrame(frame, only(CreateAcls));
+    expect(header).toEqual({ apiKey: 30, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body).toEqual({
       creations: [
         {
@@ -78,9 +47,8 @@ describe('CreateAcls', () => {
       { errorCode: 0, errorMessage: null },
       { errorCode: 29, errorMessage: 'not authorized' },
     ];
-    const w = new Writer();
-    CreateAcls.encodeResponse(w, version, { throttleTimeMs: 6, results });
-    const decoded = await kafkajsResponse(version).decode(w.toBuffer());
+    const bytes = responseBody(CreateAcls, version, { throttleTimeMs: 6, results });
+    const decoded = await kafkajs.decodeResponse(version, bytes);
     const throttle = version === 0 ? { throttleTime: 6 } : { throttleTime: 0, clientSideThrottleTime: 6 };
     expect(decoded).toEqual({ ...throttle, creationResponses: results });
   });

@@ -1,33 +1,17 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { CreatePartitions, type CreatePartitionsRequest } from '../../src/apis/create-partitions.js';
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, responseBody } from '../support/kafkajs.js';
 
-const require = createRequire(import.meta.url);
-
-interface KjsRequest {
-  apiKey: number;
-  apiVersion: number;
-}
-type KjsProtocol = (o: { version: number }) => (args: Record<string, unknown>) => { request: KjsRequest };
-type KjsDecode = (buffer: Buffer) => Promise<unknown>;
-
-const encodeFrame = require('kafkajs/src/protocol/request') as (a: {
-  correlationId: number;
-  clientId: string;
-  request: KjsRequest;
-}) => Promise<{ buffer: Buffer }>;
-const { protocol } = require('kafkajs/src/protocol/requests/createPartitions/index.js') as { protocol: KjsProtocol };
-const kjsDecoder = (v: number): KjsDecode =>
-  (require(`kafkajs/src/protocol/requests/createPartitions/v${v}/response`) as { decode: KjsDecode }).decode;
+const kafkajs = kafkajsApi('createPartitions');
 
 const KJS_VERSIONS = [0, 1];
 
 describe('CreatePartitions', () => {
   it.each(KJS_VERSIONS)('decodes kafkajs v%i request bytes', async (version) => {
-    const { request } = protocol({ version })({
+    const frame = await kafkajs.goldenRequest(version, {
       topicPartitions: [
         { topic: 'orders', count: 5, assignments: [[1, 2], [2, 3]] },
         // kafkajs writes an empty assignment list as null.
@@ -36,9 +20,8 @@ describe('CreatePartitions', () => {
       timeout: 3000,
       validateOnly: true,
     });
-    const frame = (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer.subarray(4);
-    const { header, body } = decodeRequestFrame(frame, (k) => (k === CreatePartitions.apiKey ? CreatePartitions : undefined));
-    expect(header).toEqual({ apiKey: 37, apiVersion: version, correlationId: 7, clientId: 'golden' });
+    const { header, body } = decodeRequestFrame(frame, only(CreatePartitions));
+    expect(header).toEqual({ apiKey: 37, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body as CreatePartitionsRequest).toEqual({
       topics: [
         { name: 'orders', count: 5, assignments: [{ brokerIds: [1, 2] }, { brokerIds: [2, 3] }] },
@@ -50,15 +33,14 @@ describe('CreatePartitions', () => {
   });
 
   it.each(KJS_VERSIONS)('encodes a v%i response kafkajs can read', async (version) => {
-    const w = new Writer();
-    CreatePartitions.encodeResponse(w, version, {
+    const bytes = responseBody(CreatePartitions, version, {
       throttleTimeMs: 10,
       results: [
         { name: 'payments', errorCode: 37, errorMessage: 'Number of partitions is invalid' },
         { name: 'orders', errorCode: 0, errorMessage: null },
       ],
     });
-    const decoded = await kjsDecoder(version)(w.toBuffer());
+    const decoded = await kafkajs.decodeResponse(version, bytes);
     const topicErrors = [
       { topic: 'orders', errorCode: 0, errorMessage: null },
       { topic: 'payments', errorCode: 37, errorMessage: 'Number of partitions is invalid' },

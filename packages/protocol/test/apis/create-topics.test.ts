@@ -1,39 +1,17 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { CreateTopics, type CreateTopicsRequest } from '../../src/apis/create-topics.js';
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, responseBody } from '../support/kafkajs.js';
 
-const require = createRequire(import.meta.url);
-
-interface KjsRequest {
-  apiKey: number;
-  apiVersion: number;
-}
-type KjsProtocol = (o: { version: number }) => (args: Record<string, unknown>) => { request: KjsRequest };
-type KjsDecode = (buffer: Buffer) => Promise<unknown>;
-
-const encodeFrame = require('kafkajs/src/protocol/request') as (a: {
-  correlationId: number;
-  clientId: string;
-  request: KjsRequest;
-}) => Promise<{ buffer: Buffer }>;
-const { protocol } = require('kafkajs/src/protocol/requests/createTopics/index.js') as { protocol: KjsProtocol };
-const kjsDecoder = (v: number): KjsDecode =>
-  (require(`kafkajs/src/protocol/requests/createTopics/v${v}/response`) as { decode: KjsDecode }).decode;
+const kafkajs = kafkajsApi('createTopics');
 
 const KJS_VERSIONS = [0, 1, 2, 3];
 
-async function golden(version: number, args: Record<string, unknown>) {
-  const { request } = protocol({ version })(args);
-  const frame = (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer.subarray(4);
-  return decodeRequestFrame(frame, (k) => (k === CreateTopics.apiKey ? CreateTopics : undefined));
-}
-
 describe('CreateTopics', () => {
   it.each(KJS_VERSIONS)('decodes kafkajs v%i request bytes', async (version) => {
-    const { header, body } = await golden(version, {
+    const frame = await kafkajs.goldenRequest(version, {
       topics: [
         {
           topic: 'orders',
@@ -55,7 +33,8 @@ describe('CreateTopics', () => {
       timeout: 1234,
       validateOnly: true,
     });
-    expect(header).toEqual({ apiKey: 19, apiVersion: version, correlationId: 7, clientId: 'golden' });
+    const { header, body } = decodeRequestFrame(frame, only(CreateTopics));
+    expect(header).toEqual({ apiKey: 19, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body as CreateTopicsRequest).toEqual({
       topics: [
         {
@@ -86,15 +65,14 @@ describe('CreateTopics', () => {
   });
 
   it.each(KJS_VERSIONS)('encodes a v%i response kafkajs can read', async (version) => {
-    const w = new Writer();
-    CreateTopics.encodeResponse(w, version, {
+    const bytes = responseBody(CreateTopics, version, {
       throttleTimeMs: 50,
       topics: [
         { name: 'b', errorCode: 36, errorMessage: 'Topic already exists' },
         { name: 'a', errorCode: 0, errorMessage: null },
       ],
     });
-    const decoded = await kjsDecoder(version)(w.toBuffer());
+    const decoded = await kafkajs.decodeResponse(version, bytes);
     // kafkajs sorts topics by name.
     const topicErrors =
       version === 0

@@ -1,60 +1,29 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { DeleteAcls } from '../../src/apis/delete-acls.js';
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, responseBody } from '../support/kafkajs.js';
 
-const require = createRequire(import.meta.url);
-
-interface KafkajsRequest {
-  readonly apiKey: number;
-  readonly apiVersion: number;
-}
-type EncodeFrame = (a: { correlationId: number; clientId: string; request: KafkajsRequest }) => Promise<{ buffer: Buffer }>;
-interface KafkajsFilter {
-  resourceType: number;
-  resourceName: string | null;
-  resourcePatternType?: number;
-  principal: string | null;
-  host: string | null;
-  operation: number;
-  permissionType: number;
-}
-interface KafkajsApi {
-  protocol: (o: { version: number }) => (args: { filters: KafkajsFilter[] }) => { request: KafkajsRequest };
-}
-interface KafkajsResponse {
-  decode: (buffer: Buffer) => Promise<unknown>;
-}
-
-const encodeFrame = require('kafkajs/src/protocol/request') as EncodeFrame;
-const kafkajs = require('kafkajs/src/protocol/requests/deleteAcls/index.js') as KafkajsApi;
-const kafkajsResponse = (v: number): KafkajsResponse =>
-  require(`kafkajs/src/protocol/requests/deleteAcls/v${v}/response`) as KafkajsResponse;
-
-async function goldenFrame(version: number, filters: KafkajsFilter[]): Promise<Buffer> {
-  const { request } = kafkajs.protocol({ version })({ filters });
-  return (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer.subarray(4);
-}
-
-const lookup = (k: number) => (k === DeleteAcls.apiKey ? DeleteAcls : undefined);
+const kafkajs = kafkajsApi('deleteAcls');
 
 describe('DeleteAcls', () => {
   it.each([0, 1])('decodes kafkajs v%i requests', async (version) => {
-    const frame = await goldenFrame(version, [
-      {
-        resourceType: 2,
-        resourceName: null,
-        ...(version >= 1 ? { resourcePatternType: 1 } : {}),
-        principal: 'User:alice',
-        host: null,
-        operation: 1,
-        permissionType: 1,
-      },
-    ]);
-    const { header, body } = decodeRequestFrame(frame, lookup);
-    expect(header).toEqual({ apiKey: 31, apiVersion: version, correlationId: 7, clientId: 'golden' });
+    const frame = await kafkajs.goldenRequest(version, {
+      filters: [
+        {
+          resourceType: 2,
+          resourceName: null,
+          ...(version >= 1 ? { resourcePatternType: 1 } : {}),
+          principal: 'User:alice',
+          host: null,
+          operation: 1,
+          permissionType: 1,
+        },
+      ],
+    });
+    const { header, body } = decodeRequestFrame(frame, only(DeleteAcls));
+    expect(header).toEqual({ apiKey: 31, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body).toEqual({
       filters: [
         {
@@ -73,8 +42,7 @@ describe('DeleteAcls', () => {
 
   it.each([0, 1])('encodes v%i responses kafkajs reads back', async (version) => {
     const acl = { resourceType: 2, resourceName: 'orders', principal: 'User:alice', host: '*', operation: 3, permissionType: 3 };
-    const w = new Writer();
-    DeleteAcls.encodeResponse(w, version, {
+    const bytes = responseBody(DeleteAcls, version, {
       throttleTimeMs: 9,
       filterResults: [
         {
@@ -85,7 +53,7 @@ describe('DeleteAcls', () => {
         { errorCode: 0, errorMessage: null, matchingAcls: [] },
       ],
     });
-    const decoded = await kafkajsResponse(version).decode(w.toBuffer());
+    const decoded = await kafkajs.decodeResponse(version, bytes);
     const throttle = version === 0 ? { throttleTime: 9 } : { throttleTime: 0, clientSideThrottleTime: 9 };
     expect(decoded).toEqual({
       ...throttle,

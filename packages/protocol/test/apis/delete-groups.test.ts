@@ -1,54 +1,29 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { DeleteGroups } from '../../src/apis/delete-groups.js';
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, responseBody } from '../support/kafkajs.js';
 
-const require = createRequire(import.meta.url);
-
-interface KafkajsRequest {
-  readonly apiKey: number;
-  readonly apiVersion: number;
-}
-type EncodeFrame = (a: { correlationId: number; clientId: string; request: KafkajsRequest }) => Promise<{ buffer: Buffer }>;
-interface KafkajsApi {
-  protocol: (o: { version: number }) => (groupIds: string[]) => { request: KafkajsRequest };
-}
-interface KafkajsResponse {
-  decode: (buffer: Buffer) => Promise<unknown>;
-}
-
-const encodeFrame = require('kafkajs/src/protocol/request') as EncodeFrame;
-const kafkajs = require('kafkajs/src/protocol/requests/deleteGroups/index.js') as KafkajsApi;
-const kafkajsResponse = (v: number): KafkajsResponse =>
-  require(`kafkajs/src/protocol/requests/deleteGroups/v${v}/response`) as KafkajsResponse;
-
-async function goldenFrame(version: number, groupIds: string[]): Promise<Buffer> {
-  const { request } = kafkajs.protocol({ version })(groupIds);
-  return (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer.subarray(4);
-}
-
-const lookup = (k: number) => (k === DeleteGroups.apiKey ? DeleteGroups : undefined);
+const kafkajs = kafkajsApi('deleteGroups');
 
 describe('DeleteGroups', () => {
   it.each([0, 1])('decodes kafkajs v%i requests', async (version) => {
-    const frame = await goldenFrame(version, ['old-consumers', 'stale']);
-    const { header, body } = decodeRequestFrame(frame, lookup);
-    expect(header).toEqual({ apiKey: 42, apiVersion: version, correlationId: 7, clientId: 'golden' });
+    const frame = await kafkajs.goldenRequest(version, ['old-consumers', 'stale']);
+    const { header, body } = decodeRequestFrame(frame, only(DeleteGroups));
+    expect(header).toEqual({ apiKey: 42, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body).toEqual({ groupsNames: ['old-consumers', 'stale'] });
   });
 
   it.each([0, 1])('kafkajs decodes our v%i responses', async (version) => {
-    const w = new Writer();
-    DeleteGroups.encodeResponse(w, version, {
+    const bytes = responseBody(DeleteGroups, version, {
       throttleTimeMs: 12,
       results: [
         { groupId: 'old-consumers', errorCode: 0 },
         { groupId: 'stale', errorCode: 68 },
       ],
     });
-    const decoded = (await kafkajsResponse(version).decode(w.toBuffer())) as {
+    const decoded = (await kafkajs.decodeResponse(version, bytes)) as {
       throttleTimeMs: number;
       results: { groupId: string; errorCode: number }[];
     };

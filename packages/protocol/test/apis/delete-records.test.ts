@@ -4,23 +4,14 @@ import { DeleteRecords, type DeleteRecordsRequest } from '../../src/apis/delete-
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, responseBody } from '../support/kafkajs.js';
+
+const kafkajs = kafkajsApi('deleteRecords');
 
 const require = createRequire(import.meta.url);
-
-interface KjsRequest {
-  apiKey: number;
-  apiVersion: number;
-}
-type KjsProtocol = (o: { version: number }) => (args: Record<string, unknown>) => { request: KjsRequest };
+// kafkajs's DeleteRecords response modules are factories taking the requested topics, not modules
+// with a decode of their own, so kafkajs.decodeResponse cannot read them.
 type KjsDecode = (buffer: Buffer) => Promise<unknown>;
-
-const encodeFrame = require('kafkajs/src/protocol/request') as (a: {
-  correlationId: number;
-  clientId: string;
-  request: KjsRequest;
-}) => Promise<{ buffer: Buffer }>;
-const { protocol } = require('kafkajs/src/protocol/requests/deleteRecords/index.js') as { protocol: KjsProtocol };
-// kafkajs's DeleteRecords response modules are factories taking the requested topics.
 const kjsDecoder = (v: number): KjsDecode =>
   (
     require(`kafkajs/src/protocol/requests/deleteRecords/v${v}/response`) as (o: { topics: unknown[] }) => {
@@ -32,7 +23,7 @@ const KJS_VERSIONS = [0, 1];
 
 describe('DeleteRecords', () => {
   it.each(KJS_VERSIONS)('decodes kafkajs v%i request bytes', async (version) => {
-    const { request } = protocol({ version })({
+    const frame = await kafkajs.goldenRequest(version, {
       topics: [
         {
           topic: 'orders',
@@ -44,9 +35,8 @@ describe('DeleteRecords', () => {
       ],
       timeout: 2000,
     });
-    const frame = (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer.subarray(4);
-    const { header, body } = decodeRequestFrame(frame, (k) => (k === DeleteRecords.apiKey ? DeleteRecords : undefined));
-    expect(header).toEqual({ apiKey: 21, apiVersion: version, correlationId: 7, clientId: 'golden' });
+    const { header, body } = decodeRequestFrame(frame, only(DeleteRecords));
+    expect(header).toEqual({ apiKey: 21, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body as DeleteRecordsRequest).toEqual({
       topics: [
         {
@@ -62,8 +52,7 @@ describe('DeleteRecords', () => {
   });
 
   it.each(KJS_VERSIONS)('encodes a v%i response kafkajs can read', async (version) => {
-    const w = new Writer();
-    DeleteRecords.encodeResponse(w, version, {
+    const bytes = responseBody(DeleteRecords, version, {
       throttleTimeMs: 3,
       topics: [
         {
@@ -75,7 +64,7 @@ describe('DeleteRecords', () => {
         },
       ],
     });
-    const decoded = await kjsDecoder(version)(w.toBuffer());
+    const decoded = await kjsDecoder(version)(bytes);
     const topics = [
       {
         topic: 'orders',

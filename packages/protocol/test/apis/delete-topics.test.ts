@@ -1,49 +1,31 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { DeleteTopics, type DeleteTopicsRequest } from '../../src/apis/delete-topics.js';
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, responseBody } from '../support/kafkajs.js';
 
-const require = createRequire(import.meta.url);
-
-interface KjsRequest {
-  apiKey: number;
-  apiVersion: number;
-}
-type KjsProtocol = (o: { version: number }) => (args: Record<string, unknown>) => { request: KjsRequest };
-type KjsDecode = (buffer: Buffer) => Promise<unknown>;
-
-const encodeFrame = require('kafkajs/src/protocol/request') as (a: {
-  correlationId: number;
-  clientId: string;
-  request: KjsRequest;
-}) => Promise<{ buffer: Buffer }>;
-const { protocol } = require('kafkajs/src/protocol/requests/deleteTopics/index.js') as { protocol: KjsProtocol };
-const kjsDecoder = (v: number): KjsDecode =>
-  (require(`kafkajs/src/protocol/requests/deleteTopics/v${v}/response`) as { decode: KjsDecode }).decode;
+const kafkajs = kafkajsApi('deleteTopics');
 
 const KJS_VERSIONS = [0, 1];
 
 describe('DeleteTopics', () => {
   it.each(KJS_VERSIONS)('decodes kafkajs v%i request bytes', async (version) => {
-    const { request } = protocol({ version })({ topics: ['orders', 'payments'], timeout: 1500 });
-    const frame = (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer.subarray(4);
-    const { header, body } = decodeRequestFrame(frame, (k) => (k === DeleteTopics.apiKey ? DeleteTopics : undefined));
-    expect(header).toEqual({ apiKey: 20, apiVersion: version, correlationId: 7, clientId: 'golden' });
+    const frame = await kafkajs.goldenRequest(version, { topics: ['orders', 'payments'], timeout: 1500 });
+    const { header, body } = decodeRequestFrame(frame, only(DeleteTopics));
+    expect(header).toEqual({ apiKey: 20, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body as DeleteTopicsRequest).toEqual({ topics: [], topicNames: ['orders', 'payments'], timeoutMs: 1500 });
   });
 
   it.each(KJS_VERSIONS)('encodes a v%i response kafkajs can read', async (version) => {
-    const w = new Writer();
-    DeleteTopics.encodeResponse(w, version, {
+    const bytes = responseBody(DeleteTopics, version, {
       throttleTimeMs: 20,
       responses: [
         { name: 'payments', errorCode: 3 },
         { name: 'orders', errorCode: 0 },
       ],
     });
-    const decoded = await kjsDecoder(version)(w.toBuffer());
+    const decoded = await kafkajs.decodeResponse(version, bytes);
     const topicErrors = [
       { topic: 'orders', errorCode: 0 },
       { topic: 'payments', errorCode: 3 },

@@ -1,48 +1,15 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { DescribeAcls } from '../../src/apis/describe-acls.js';
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, responseBody } from '../support/kafkajs.js';
 
-const require = createRequire(import.meta.url);
-
-interface KafkajsRequest {
-  readonly apiKey: number;
-  readonly apiVersion: number;
-}
-type EncodeFrame = (a: { correlationId: number; clientId: string; request: KafkajsRequest }) => Promise<{ buffer: Buffer }>;
-interface KafkajsArgs {
-  resourceType: number;
-  resourceName: string | null;
-  resourcePatternType?: number;
-  principal: string | null;
-  host: string | null;
-  operation: number;
-  permissionType: number;
-}
-interface KafkajsApi {
-  protocol: (o: { version: number }) => (args: KafkajsArgs) => { request: KafkajsRequest };
-}
-interface KafkajsResponse {
-  decode: (buffer: Buffer) => Promise<unknown>;
-}
-
-const encodeFrame = require('kafkajs/src/protocol/request') as EncodeFrame;
-const kafkajs = require('kafkajs/src/protocol/requests/describeAcls/index.js') as KafkajsApi;
-const kafkajsResponse = (v: number): KafkajsResponse =>
-  require(`kafkajs/src/protocol/requests/describeAcls/v${v}/response`) as KafkajsResponse;
-
-async function goldenFrame(version: number, args: KafkajsArgs): Promise<Buffer> {
-  const { request } = kafkajs.protocol({ version })(args);
-  return (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer.subarray(4);
-}
-
-const lookup = (k: number) => (k === DescribeAcls.apiKey ? DescribeAcls : undefined);
+const kafkajs = kafkajsApi('describeAcls');
 
 describe('DescribeAcls', () => {
   it('decodes a kafkajs v0 request, pattern type defaulting to LITERAL', async () => {
-    const frame = await goldenFrame(0, {
+    const frame = await kafkajs.goldenRequest(0, {
       resourceType: 2,
       resourceName: 'orders',
       principal: null,
@@ -50,8 +17,8 @@ describe('DescribeAcls', () => {
       operation: 3,
       permissionType: 1,
     });
-    const { header, body } = decodeRequestFrame(frame, lookup);
-    expect(header).toEqual({ apiKey: 29, apiVersion: 0, correlationId: 7, clientId: 'golden' });
+    const { header, body } = decodeRequestFrame(frame, only(DescribeAcls));
+    expect(header).toEqual({ apiKey: 29, apiVersion: 0, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body).toEqual({
       resourceTypeFilter: 2,
       resourceNameFilter: 'orders',
@@ -64,7 +31,7 @@ describe('DescribeAcls', () => {
   });
 
   it('decodes a kafkajs v1 request', async () => {
-    const frame = await goldenFrame(1, {
+    const frame = await kafkajs.goldenRequest(1, {
       resourceType: 1,
       resourceName: null,
       resourcePatternType: 1,
@@ -73,8 +40,8 @@ describe('DescribeAcls', () => {
       operation: 1,
       permissionType: 3,
     });
-    const { header, body } = decodeRequestFrame(frame, lookup);
-    expect(header).toEqual({ apiKey: 29, apiVersion: 1, correlationId: 7, clientId: 'golden' });
+    const { header, body } = decodeRequestFrame(frame, only(DescribeAcls));
+    expect(header).toEqual({ apiKey: 29, apiVersion: 1, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body).toEqual({
       resourceTypeFilter: 1,
       resourceNameFilter: null,
@@ -88,14 +55,13 @@ describe('DescribeAcls', () => {
 
   it.each([0, 1])('encodes v%i responses kafkajs reads back', async (version) => {
     const acls = [{ principal: 'User:alice', host: '*', operation: 3, permissionType: 3 }];
-    const w = new Writer();
-    DescribeAcls.encodeResponse(w, version, {
+    const bytes = responseBody(DescribeAcls, version, {
       throttleTimeMs: 4,
       errorCode: 0,
       errorMessage: null,
       resources: [{ resourceType: 2, resourceName: 'orders', ...(version >= 1 ? { patternType: 4 } : {}), acls }],
     });
-    const decoded = await kafkajsResponse(version).decode(w.toBuffer());
+    const decoded = await kafkajs.decodeResponse(version, bytes);
     const throttle = version === 0 ? { throttleTime: 4 } : { throttleTime: 0, clientSideThrottleTime: 4 };
     expect(decoded).toEqual({
       ...throttle,

@@ -1,27 +1,11 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { DescribeConfigs, type DescribeConfigsRequest } from '../../src/apis/describe-configs.js';
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, responseBody } from '../support/kafkajs.js';
 
-const require = createRequire(import.meta.url);
-
-interface KjsRequest {
-  apiKey: number;
-  apiVersion: number;
-}
-type KjsProtocol = (o: { version: number }) => (args: Record<string, unknown>) => { request: KjsRequest };
-type KjsDecode = (buffer: Buffer) => Promise<unknown>;
-
-const encodeFrame = require('kafkajs/src/protocol/request') as (a: {
-  correlationId: number;
-  clientId: string;
-  request: KjsRequest;
-}) => Promise<{ buffer: Buffer }>;
-const { protocol } = require('kafkajs/src/protocol/requests/describeConfigs/index.js') as { protocol: KjsProtocol };
-const kjsDecoder = (v: number): KjsDecode =>
-  (require(`kafkajs/src/protocol/requests/describeConfigs/v${v}/response`) as { decode: KjsDecode }).decode;
+const kafkajs = kafkajsApi('describeConfigs');
 
 const KJS_VERSIONS = [0, 1, 2];
 const TOPIC = 2;
@@ -32,7 +16,7 @@ const DEFAULT_CONFIG = 5;
 
 describe('DescribeConfigs', () => {
   it.each(KJS_VERSIONS)('decodes kafkajs v%i request bytes', async (version) => {
-    const { request } = protocol({ version })({
+    const frame = await kafkajs.goldenRequest(version, {
       resources: [
         { type: TOPIC, name: 'orders', configNames: ['cleanup.policy', 'retention.ms'] },
         // kafkajs writes an empty key list as null ("all keys").
@@ -40,9 +24,8 @@ describe('DescribeConfigs', () => {
       ],
       includeSynonyms: true,
     });
-    const frame = (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer.subarray(4);
-    const { header, body } = decodeRequestFrame(frame, (k) => (k === DescribeConfigs.apiKey ? DescribeConfigs : undefined));
-    expect(header).toEqual({ apiKey: 32, apiVersion: version, correlationId: 7, clientId: 'golden' });
+    const { header, body } = decodeRequestFrame(frame, only(DescribeConfigs));
+    expect(header).toEqual({ apiKey: 32, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body as DescribeConfigsRequest).toEqual({
       resources: [
         { resourceType: TOPIC, resourceName: 'orders', configurationKeys: ['cleanup.policy', 'retention.ms'] },
@@ -54,8 +37,7 @@ describe('DescribeConfigs', () => {
   });
 
   it('encodes a v0 response (isDefault, no sources) kafkajs can read', async () => {
-    const w = new Writer();
-    DescribeConfigs.encodeResponse(w, 0, {
+    const bytes = responseBody(DescribeConfigs, 0, {
       throttleTimeMs: 7,
       results: [
         {
@@ -70,7 +52,7 @@ describe('DescribeConfigs', () => {
         },
       ],
     });
-    expect(await kjsDecoder(0)(w.toBuffer())).toEqual({
+    expect(await kafkajs.decodeResponse(0, bytes)).toEqual({
       throttleTime: 7,
       resources: [
         {
@@ -89,8 +71,7 @@ describe('DescribeConfigs', () => {
   });
 
   it.each([1, 2])('encodes a v%i response with sources and synonyms kafkajs can read', async (version) => {
-    const w = new Writer();
-    DescribeConfigs.encodeResponse(w, version, {
+    const bytes = responseBody(DescribeConfigs, version, {
       throttleTimeMs: 7,
       results: [
         {
@@ -148,7 +129,7 @@ describe('DescribeConfigs', () => {
       },
       { errorCode: 2, errorMessage: 'nope', resourceType: BROKER, resourceName: '9', configEntries: [] },
     ];
-    const decoded = await kjsDecoder(version)(w.toBuffer());
+    const decoded = await kafkajs.decodeResponse(version, bytes);
     if (version === 1) expect(decoded).toEqual({ throttleTime: 7, resources });
     else expect(decoded).toEqual({ throttleTime: 0, clientSideThrottleTime: 7, resources });
   });

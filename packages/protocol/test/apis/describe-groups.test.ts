@@ -1,49 +1,25 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { DescribeGroups } from '../../src/apis/describe-groups.js';
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, responseBody } from '../support/kafkajs.js';
 
-const require = createRequire(import.meta.url);
+const kafkajs = kafkajsApi('describeGroups');
 
-interface KafkajsRequest {
-  readonly apiKey: number;
-  readonly apiVersion: number;
-}
-type EncodeFrame = (a: { correlationId: number; clientId: string; request: KafkajsRequest }) => Promise<{ buffer: Buffer }>;
-interface KafkajsApi {
-  protocol: (o: { version: number }) => (args: { groupIds: string[] }) => { request: KafkajsRequest };
-}
-interface KafkajsResponse {
-  decode: (buffer: Buffer) => Promise<unknown>;
-}
-
-const encodeFrame = require('kafkajs/src/protocol/request') as EncodeFrame;
-const kafkajs = require('kafkajs/src/protocol/requests/describeGroups/index.js') as KafkajsApi;
-const kafkajsResponse = (v: number): KafkajsResponse =>
-  require(`kafkajs/src/protocol/requests/describeGroups/v${v}/response`) as KafkajsResponse;
-
-async function goldenFrame(version: number, groupIds: string[]): Promise<Buffer> {
-  const { request } = kafkajs.protocol({ version })({ groupIds });
-  return (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer.subarray(4);
-}
-
-const lookup = (k: number) => (k === DescribeGroups.apiKey ? DescribeGroups : undefined);
 const metadata = Buffer.from([0, 1, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]);
 const assignment = Buffer.from([0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
 
 describe('DescribeGroups', () => {
   it.each([0, 1, 2])('decodes kafkajs v%i requests', async (version) => {
-    const frame = await goldenFrame(version, ['consumers', 'other']);
-    const { header, body } = decodeRequestFrame(frame, lookup);
-    expect(header).toEqual({ apiKey: 15, apiVersion: version, correlationId: 7, clientId: 'golden' });
+    const frame = await kafkajs.goldenRequest(version, { groupIds: ['consumers', 'other'] });
+    const { header, body } = decodeRequestFrame(frame, only(DescribeGroups));
+    expect(header).toEqual({ apiKey: 15, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body).toEqual({ groups: ['consumers', 'other'], includeAuthorizedOperations: false });
   });
 
   it.each([0, 1, 2])('kafkajs decodes our v%i responses', async (version) => {
-    const w = new Writer();
-    DescribeGroups.encodeResponse(w, version, {
+    const bytes = responseBody(DescribeGroups, version, {
       throttleTimeMs: 30,
       groups: [
         {
@@ -59,7 +35,7 @@ describe('DescribeGroups', () => {
         { errorCode: 16, groupId: 'gone', groupState: 'Dead', protocolType: '', protocolData: '', members: [] },
       ],
     });
-    const decoded = await kafkajsResponse(version).decode(w.toBuffer());
+    const decoded = await kafkajs.decodeResponse(version, bytes);
     const groups = [
       {
         errorCode: 0,

@@ -1,62 +1,31 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { EndTxn } from '../../src/apis/end-txn.js';
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, responseBody } from '../support/kafkajs.js';
 
-const require = createRequire(import.meta.url);
-
-interface KafkajsRequest {
-  readonly apiKey: number;
-  readonly apiVersion: number;
-}
-type EncodeFrame = (a: { correlationId: number; clientId: string; request: KafkajsRequest }) => Promise<{ buffer: Buffer }>;
-interface KafkajsArgs {
-  transactionalId: string;
-  producerId: string;
-  producerEpoch: number;
-  transactionResult: boolean;
-}
-interface KafkajsApi {
-  protocol: (o: { version: number }) => (args: KafkajsArgs) => { request: KafkajsRequest };
-}
-interface KafkajsResponse {
-  decode: (buffer: Buffer) => Promise<unknown>;
-}
-
-const encodeFrame = require('kafkajs/src/protocol/request') as EncodeFrame;
-const kafkajs = require('kafkajs/src/protocol/requests/endTxn/index.js') as KafkajsApi;
-const kafkajsResponse = (v: number): KafkajsResponse =>
-  require(`kafkajs/src/protocol/requests/endTxn/v${v}/response`) as KafkajsResponse;
-
-async function goldenFrame(version: number, args: KafkajsArgs): Promise<Buffer> {
-  const { request } = kafkajs.protocol({ version })(args);
-  return (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer.subarray(4);
-}
-
-const lookup = (k: number) => (k === EndTxn.apiKey ? EndTxn : undefined);
+const kafkajs = kafkajsApi('endTxn');
 
 describe('EndTxn', () => {
   it.each([
     [0, true],
     [1, false],
   ] as const)('decodes kafkajs v%i requests (committed %s)', async (version, committed) => {
-    const frame = await goldenFrame(version, {
+    const frame = await kafkajs.goldenRequest(version, {
       transactionalId: 'my-txn',
       producerId: '77',
       producerEpoch: 12,
       transactionResult: committed,
     });
-    const { header, body } = decodeRequestFrame(frame, lookup);
-    expect(header).toEqual({ apiKey: 26, apiVersion: version, correlationId: 7, clientId: 'golden' });
+    const { header, body } = decodeRequestFrame(frame, only(EndTxn));
+    expect(header).toEqual({ apiKey: 26, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body).toEqual({ transactionalId: 'my-txn', producerId: 77n, producerEpoch: 12, committed });
   });
 
   it.each([0, 1])('encodes v%i responses kafkajs reads back', async (version) => {
-    const w = new Writer();
-    EndTxn.encodeResponse(w, version, { throttleTimeMs: 3, errorCode: 0 });
-    const decoded = await kafkajsResponse(version).decode(w.toBuffer());
+    const bytes = responseBody(EndTxn, version, { throttleTimeMs: 3, errorCode: 0 });
+    const decoded = await kafkajs.decodeResponse(version, bytes);
     const throttle = version === 0 ? { throttleTime: 3 } : { throttleTime: 0, clientSideThrottleTime: 3 };
     expect(decoded).toEqual({ ...throttle, errorCode: 0 });
   });

@@ -1,27 +1,13 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { Fetch, type FetchRequest } from '../../src/apis/fetch.js';
-import { decodeRequestFrame, encodeRequestFrame } from '../../src/framing.js';
+import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, requestFrame, responseBody } from '../support/kafkajs.js';
 
-// kafkajs is an independent implementation: its encoders give golden request bytes and its
-// decoders check our responses.
-const require = createRequire(import.meta.url);
+const kafkajs = kafkajsApi('fetch');
 
-interface KjsRequest {
-  apiKey: number;
-  apiVersion: number;
-  encode: () => Promise<unknown>;
-}
-type KjsEncodeFrame = (a: { correlationId: number; clientId: string; request: KjsRequest }) => Promise<{ buffer: Buffer }>;
-interface KjsApi {
-  versions: string[];
-  protocol: (a: { version: number }) => (args: Record<string, unknown>) => { request: KjsRequest };
-}
-interface KjsResponse {
-  decode: (data: Buffer) => Promise<unknown>;
-}
 interface KjsMessage {
   offset: string;
   key: Buffer | null;
@@ -30,28 +16,19 @@ interface KjsMessage {
 interface KjsFetchResult {
   responses: { topicName: string; partitions: ({ messages: KjsMessage[] } & Record<string, unknown>)[] }[];
 }
+
+// The responses carry records built by kafkajs's own record-batch and message-set encoders, which
+// only this file needs.
+const require = createRequire(import.meta.url);
 type KjsRecordBatch = (a: Record<string, unknown>) => Promise<{ buffer: Buffer }>;
 type KjsRecord = (a: Record<string, unknown>) => unknown;
 type KjsMessageSet = (a: Record<string, unknown>) => { buffer: Buffer };
-
-const encodeFrame = require('kafkajs/src/protocol/request') as KjsEncodeFrame;
-const kjsFetch = require('kafkajs/src/protocol/requests/fetch/index.js') as KjsApi;
-const kjsResponse = (v: number): KjsResponse =>
-  require(`kafkajs/src/protocol/requests/fetch/v${v}/response`) as KjsResponse;
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as { RecordBatch: KjsRecordBatch };
 const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as KjsRecord;
 const MessageSet = require('kafkajs/src/protocol/messageSet') as KjsMessageSet;
 
-const lookup = (k: number) => (k === Fetch.apiKey ? Fetch : undefined);
-const kjsVersions = kjsFetch.versions.map(Number);
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 const T0 = 1_700_000_000_000;
-
-async function goldenFrame(version: number, args: Record<string, unknown>): Promise<Buffer> {
-  const { request } = kjsFetch.protocol({ version })(args);
-  const framed = (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer;
-  return framed.subarray(4);
-}
 
 /** A record batch (magic 2) built by kafkajs itself: two records at offsets 1000 and 1001. */
 async function kjsRecordBatch(): Promise<Buffer> {
@@ -82,14 +59,14 @@ function kjsMessageSet(magic: 0 | 1): Buffer {
 
 describe('Fetch', () => {
   it('covers every kafkajs version', () => {
-    expect(kjsVersions).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(kafkajs.versions).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     expect(Fetch.validVersions).toBe('0-17');
   });
 
-  describe.each(kjsVersions)('kafkajs v%i', (version) => {
+  describe.each(kafkajs.versions)('kafkajs v%i', (version) => {
     it('decodes the request kafkajs encodes', async () => {
       const isolationLevel = version % 2; // alternate so both values are seen
-      const frame = await goldenFrame(version, {
+      const frame = await kafkajs.goldenRequest(version, {
         maxWaitTime: 5000,
         minBytes: 1,
         maxBytes: 10_485_760,
@@ -109,8 +86,8 @@ describe('Fetch', () => {
         ],
       });
 
-      const { header, body } = decodeRequestFrame(frame, lookup);
-      expect(header).toEqual({ apiKey: 1, apiVersion: version, correlationId: 7, clientId: 'golden' });
+      const { header, body } = decodeRequestFrame(frame, only(Fetch));
+      expect(header).toEqual({ apiKey: 1, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
       const req = body as FetchRequest;
       const partition = (p: number, offset: bigint, maxBytes: number, epoch: number, logStart: bigint) => ({
         partition: p,
@@ -145,16 +122,12 @@ describe('Fetch', () => {
         rackId: version >= 11 ? 'rack-a' : '',
       });
 
-      const again = Buffer.concat(
-        encodeRequestFrame(Fetch, { apiVersion: version, correlationId: 7, clientId: 'golden' }, req),
-      );
-      expect(again.subarray(4)).toEqual(frame);
+      expect(requestFrame(Fetch, version, req)).toEqual(frame);
     });
 
     it('encodes a response with records that kafkajs decodes', async () => {
       const records = version >= 4 ? await kjsRecordBatch() : kjsMessageSet(version >= 2 ? 1 : 0);
-      const w = new Writer();
-      Fetch.encodeResponse(w, version, {
+      const bytes = responseBody(Fetch, version, {
         throttleTimeMs: 25,
         errorCode: 0,
         ...(version >= 7 ? { sessionId: 99 } : {}),
@@ -177,7 +150,7 @@ describe('Fetch', () => {
           },
         ],
       });
-      const decoded = (await kjsResponse(version).decode(w.toBuffer())) as KjsFetchResult;
+      const decoded = (await kafkajs.decodeResponse(version, bytes)) as KjsFetchResult;
 
       const [withData, empty] = decoded.responses[0]?.partitions ?? [];
       const { messages, ...fields } = withData ?? { messages: [] };

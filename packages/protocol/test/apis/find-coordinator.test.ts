@@ -1,65 +1,33 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { FindCoordinator, type FindCoordinatorRequest } from '../../src/apis/find-coordinator.js';
-import { decodeRequestFrame, encodeRequestFrame } from '../../src/framing.js';
+import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, requestFrame, responseBody } from '../support/kafkajs.js';
 
 // kafkajs is an independent implementation: its encoders give golden request bytes and its
 // decoders check our responses. It only has v0-v2; v4+ (batched keys) is checked against bytes
 // written out from the spec.
-const require = createRequire(import.meta.url);
-
-interface KjsRequest {
-  apiKey: number;
-  apiVersion: number;
-  encode: () => Promise<unknown>;
-}
-type KjsEncodeFrame = (a: { correlationId: number; clientId: string; request: KjsRequest }) => Promise<{ buffer: Buffer }>;
-interface KjsApi {
-  versions: string[];
-  protocol: (a: { version: number }) => (args: Record<string, unknown>) => { request: KjsRequest };
-}
-interface KjsResponse {
-  decode: (data: Buffer) => Promise<unknown>;
-}
-
-const encodeFrame = require('kafkajs/src/protocol/request') as KjsEncodeFrame;
-const kjsFindCoordinator = require('kafkajs/src/protocol/requests/findCoordinator/index.js') as KjsApi;
-const kjsResponse = (v: number): KjsResponse =>
-  require(`kafkajs/src/protocol/requests/findCoordinator/v${v}/response`) as KjsResponse;
-
-const lookup = (k: number) => (k === FindCoordinator.apiKey ? FindCoordinator : undefined);
-const kjsVersions = kjsFindCoordinator.versions.map(Number);
-
-async function goldenFrame(version: number, args: Record<string, unknown>): Promise<Buffer> {
-  const { request } = kjsFindCoordinator.protocol({ version })(args);
-  const framed = (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer;
-  return framed.subarray(4);
-}
+const kafkajs = kafkajsApi('findCoordinator');
 
 describe('FindCoordinator', () => {
   it('covers every kafkajs version', () => {
-    expect(kjsVersions).toEqual([0, 1, 2]);
+    expect(kafkajs.versions).toEqual([0, 1, 2]);
     expect(FindCoordinator.validVersions).toBe('0-6');
   });
 
-  describe.each(kjsVersions)('kafkajs v%i', (version) => {
+  describe.each(kafkajs.versions)('kafkajs v%i', (version) => {
     it('decodes the request kafkajs encodes', async () => {
-      const frame = await goldenFrame(version, { groupId: 'group-1', coordinatorType: 1 });
-      const { header, body } = decodeRequestFrame(frame, lookup);
-      expect(header).toEqual({ apiKey: 10, apiVersion: version, correlationId: 7, clientId: 'golden' });
+      const frame = await kafkajs.goldenRequest(version, { groupId: 'group-1', coordinatorType: 1 });
+      const { header, body } = decodeRequestFrame(frame, only(FindCoordinator));
+      expect(header).toEqual({ apiKey: 10, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
       const req = body as FindCoordinatorRequest;
       expect(req).toEqual({ key: 'group-1', keyType: version >= 1 ? 1 : 0, coordinatorKeys: [] });
-      const again = Buffer.concat(
-        encodeRequestFrame(FindCoordinator, { apiVersion: version, correlationId: 7, clientId: 'golden' }, req),
-      );
-      expect(again.subarray(4)).toEqual(frame);
+      expect(requestFrame(FindCoordinator, version, req)).toEqual(frame);
     });
 
     it('encodes a response kafkajs decodes', async () => {
-      const w = new Writer();
-      FindCoordinator.encodeResponse(w, version, {
+      const bytes = responseBody(FindCoordinator, version, {
         throttleTimeMs: 3,
         errorCode: 0,
         errorMessage: null,
@@ -67,7 +35,7 @@ describe('FindCoordinator', () => {
         host: 'broker-2.local',
         port: 9093,
       });
-      const decoded = await kjsResponse(version).decode(w.toBuffer());
+      const decoded = await kafkajs.decodeResponse(version, bytes);
       const coordinator = { nodeId: 2, host: 'broker-2.local', port: 9093 };
       const expected =
         version === 0

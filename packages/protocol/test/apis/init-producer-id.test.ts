@@ -1,60 +1,31 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { InitProducerId } from '../../src/apis/init-producer-id.js';
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, responseBody } from '../support/kafkajs.js';
 
-const require = createRequire(import.meta.url);
-
-interface KafkajsRequest {
-  readonly apiKey: number;
-  readonly apiVersion: number;
-}
-type EncodeFrame = (a: { correlationId: number; clientId: string; request: KafkajsRequest }) => Promise<{ buffer: Buffer }>;
-interface KafkajsArgs {
-  transactionalId: string | null;
-  transactionTimeout: number;
-}
-interface KafkajsApi {
-  protocol: (o: { version: number }) => (args: KafkajsArgs) => { request: KafkajsRequest };
-}
-interface KafkajsResponse {
-  decode: (buffer: Buffer) => Promise<unknown>;
-}
-
-const encodeFrame = require('kafkajs/src/protocol/request') as EncodeFrame;
-const kafkajs = require('kafkajs/src/protocol/requests/initProducerId/index.js') as KafkajsApi;
-const kafkajsResponse = (v: number): KafkajsResponse =>
-  require(`kafkajs/src/protocol/requests/initProducerId/v${v}/response`) as KafkajsResponse;
-
-async function goldenFrame(version: number, args: KafkajsArgs): Promise<Buffer> {
-  const { request } = kafkajs.protocol({ version })(args);
-  return (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer.subarray(4);
-}
-
-const lookup = (k: number) => (k === InitProducerId.apiKey ? InitProducerId : undefined);
+const kafkajs = kafkajsApi('initProducerId');
 
 describe('InitProducerId', () => {
   it.each([
     [0, null],
     [1, 'my-txn'],
   ] as const)('decodes kafkajs v%i requests (transactionalId %s)', async (version, transactionalId) => {
-    const frame = await goldenFrame(version, { transactionalId, transactionTimeout: 30000 });
-    const { header, body } = decodeRequestFrame(frame, lookup);
-    expect(header).toEqual({ apiKey: 22, apiVersion: version, correlationId: 7, clientId: 'golden' });
+    const frame = await kafkajs.goldenRequest(version, { transactionalId, transactionTimeout: 30000 });
+    const { header, body } = decodeRequestFrame(frame, only(InitProducerId));
+    expect(header).toEqual({ apiKey: 22, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body).toEqual({ transactionalId, transactionTimeoutMs: 30000, producerId: -1n, producerEpoch: -1 });
   });
 
   it.each([0, 1])('encodes v%i responses kafkajs reads back', async (version) => {
-    const w = new Writer();
-    InitProducerId.encodeResponse(w, version, {
+    const bytes = responseBody(InitProducerId, version, {
       throttleTimeMs: 100,
       errorCode: 0,
       producerId: 9007199254740993n,
       producerEpoch: 5,
     });
-    const decoded = await kafkajsResponse(version).decode(w.toBuffer());
+    const decoded = await kafkajs.decodeResponse(version, bytes);
     const throttle = version === 0 ? { throttleTime: 100 } : { throttleTime: 0, clientSideThrottleTime: 100 };
     expect(decoded).toEqual({ ...throttle, errorCode: 0, producerId: '9007199254740993', producerEpoch: 5 });
   });

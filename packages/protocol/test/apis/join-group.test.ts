@@ -1,49 +1,17 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { JoinGroup } from '../../src/apis/join-group.js';
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, responseBody } from '../support/kafkajs.js';
 
-const require = createRequire(import.meta.url);
+const kafkajs = kafkajsApi('joinGroup');
 
-interface KafkajsRequest {
-  readonly apiKey: number;
-  readonly apiVersion: number;
-}
-type EncodeFrame = (a: { correlationId: number; clientId: string; request: KafkajsRequest }) => Promise<{ buffer: Buffer }>;
-interface KafkajsArgs {
-  groupId: string;
-  sessionTimeout: number;
-  rebalanceTimeout?: number;
-  memberId: string;
-  groupInstanceId?: string | null;
-  protocolType: string;
-  groupProtocols: { name: string; metadata: Buffer }[];
-}
-interface KafkajsApi {
-  protocol: (o: { version: number }) => (args: KafkajsArgs) => { request: KafkajsRequest };
-}
-interface KafkajsResponse {
-  decode: (buffer: Buffer) => Promise<unknown>;
-}
-
-const encodeFrame = require('kafkajs/src/protocol/request') as EncodeFrame;
-const kafkajs = require('kafkajs/src/protocol/requests/joinGroup/index.js') as KafkajsApi;
-const kafkajsResponse = (v: number): KafkajsResponse =>
-  require(`kafkajs/src/protocol/requests/joinGroup/v${v}/response`) as KafkajsResponse;
-
-async function goldenFrame(version: number, args: KafkajsArgs): Promise<Buffer> {
-  const { request } = kafkajs.protocol({ version })(args);
-  return (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer.subarray(4);
-}
-
-const lookup = (k: number) => (k === JoinGroup.apiKey ? JoinGroup : undefined);
 const subscription = Buffer.from([0, 1, 0, 0, 0, 1, 0, 6, 0x6f, 0x72, 0x64, 0x65, 0x72, 0x73, 0xff, 0xff, 0xff, 0xff]);
 
 describe('JoinGroup', () => {
   it.each([0, 1, 2, 3, 4, 5])('decodes kafkajs v%i requests', async (version) => {
-    const frame = await goldenFrame(version, {
+    const frame = await kafkajs.goldenRequest(version, {
       groupId: 'consumers',
       sessionTimeout: 30000,
       rebalanceTimeout: 60000,
@@ -55,8 +23,8 @@ describe('JoinGroup', () => {
         { name: 'range', metadata: Buffer.alloc(0) },
       ],
     });
-    const { header, body } = decodeRequestFrame(frame, lookup);
-    expect(header).toEqual({ apiKey: 11, apiVersion: version, correlationId: 7, clientId: 'golden' });
+    const { header, body } = decodeRequestFrame(frame, only(JoinGroup));
+    expect(header).toEqual({ apiKey: 11, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body).toEqual({
       groupId: 'consumers',
       sessionTimeoutMs: 30000,
@@ -74,8 +42,7 @@ describe('JoinGroup', () => {
   });
 
   it.each([0, 1, 2, 3, 4, 5])('kafkajs decodes our v%i responses', async (version) => {
-    const w = new Writer();
-    JoinGroup.encodeResponse(w, version, {
+    const bytes = responseBody(JoinGroup, version, {
       throttleTimeMs: 25,
       errorCode: 0,
       generationId: 3,
@@ -87,7 +54,7 @@ describe('JoinGroup', () => {
         { memberId: 'member-2', metadata: Buffer.from([9]) },
       ],
     });
-    const decoded = await kafkajsResponse(version).decode(w.toBuffer());
+    const decoded = await kafkajs.decodeResponse(version, bytes);
     const members = [
       { memberId: 'member-1', memberMetadata: subscription, ...(version >= 5 ? { groupInstanceId: 'instance-a' } : {}) },
       { memberId: 'member-2', memberMetadata: Buffer.from([9]), ...(version >= 5 ? { groupInstanceId: null } : {}) },

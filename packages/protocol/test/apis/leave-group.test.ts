@@ -1,47 +1,17 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { LeaveGroup } from '../../src/apis/leave-group.js';
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, responseBody } from '../support/kafkajs.js';
 
-const require = createRequire(import.meta.url);
-
-interface KafkajsRequest {
-  readonly apiKey: number;
-  readonly apiVersion: number;
-}
-type EncodeFrame = (a: { correlationId: number; clientId: string; request: KafkajsRequest }) => Promise<{ buffer: Buffer }>;
-// kafkajs's v3 builder wraps the single member into a one-entry batch.
-interface KafkajsArgs {
-  groupId: string;
-  memberId: string;
-  groupInstanceId?: string | null;
-}
-interface KafkajsApi {
-  protocol: (o: { version: number }) => (args: KafkajsArgs) => { request: KafkajsRequest };
-}
-interface KafkajsResponse {
-  decode: (buffer: Buffer) => Promise<unknown>;
-}
-
-const encodeFrame = require('kafkajs/src/protocol/request') as EncodeFrame;
-const kafkajs = require('kafkajs/src/protocol/requests/leaveGroup/index.js') as KafkajsApi;
-const kafkajsResponse = (v: number): KafkajsResponse =>
-  require(`kafkajs/src/protocol/requests/leaveGroup/v${v}/response`) as KafkajsResponse;
-
-async function goldenFrame(version: number, args: KafkajsArgs): Promise<Buffer> {
-  const { request } = kafkajs.protocol({ version })(args);
-  return (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer.subarray(4);
-}
-
-const lookup = (k: number) => (k === LeaveGroup.apiKey ? LeaveGroup : undefined);
+const kafkajs = kafkajsApi('leaveGroup');
 
 describe('LeaveGroup', () => {
   it.each([0, 1, 2])('decodes kafkajs v%i requests (single member)', async (version) => {
-    const frame = await goldenFrame(version, { groupId: 'consumers', memberId: 'member-1' });
-    const { header, body } = decodeRequestFrame(frame, lookup);
-    expect(header).toEqual({ apiKey: 13, apiVersion: version, correlationId: 7, clientId: 'golden' });
+    const frame = await kafkajs.goldenRequest(version, { groupId: 'consumers', memberId: 'member-1' });
+    const { header, body } = decodeRequestFrame(frame, only(LeaveGroup));
+    expect(header).toEqual({ apiKey: 13, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body).toEqual({ groupId: 'consumers', memberId: 'member-1', members: [] });
   });
 
@@ -49,9 +19,10 @@ describe('LeaveGroup', () => {
     ['instance-b', 'instance-b'],
     [undefined, null],
   ])('decodes kafkajs v3 requests (member batch, instance id %s)', async (groupInstanceId, expected) => {
-    const frame = await goldenFrame(3, { groupId: 'consumers', memberId: 'member-2', groupInstanceId });
-    const { header, body } = decodeRequestFrame(frame, lookup);
-    expect(header).toEqual({ apiKey: 13, apiVersion: 3, correlationId: 7, clientId: 'golden' });
+    // kafkajs's v3 builder wraps the single member into a one-entry batch.
+    const frame = await kafkajs.goldenRequest(3, { groupId: 'consumers', memberId: 'member-2', groupInstanceId });
+    const { header, body } = decodeRequestFrame(frame, only(LeaveGroup));
+    expect(header).toEqual({ apiKey: 13, apiVersion: 3, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body).toEqual({
       groupId: 'consumers',
       memberId: '',
@@ -60,17 +31,15 @@ describe('LeaveGroup', () => {
   });
 
   it.each([0, 1, 2])('kafkajs decodes our v%i responses', async (version) => {
-    const w = new Writer();
-    LeaveGroup.encodeResponse(w, version, { throttleTimeMs: 15, errorCode: 25 });
-    const decoded = await kafkajsResponse(version).decode(w.toBuffer());
+    const bytes = responseBody(LeaveGroup, version, { throttleTimeMs: 15, errorCode: 25 });
+    const decoded = await kafkajs.decodeResponse(version, bytes);
     if (version === 0) expect(decoded).toEqual({ errorCode: 25 });
     else if (version === 1) expect(decoded).toEqual({ errorCode: 25, throttleTime: 15 });
     else expect(decoded).toEqual({ errorCode: 25, throttleTime: 0, clientSideThrottleTime: 15 });
   });
 
   it('kafkajs decodes our v3 responses', async () => {
-    const w = new Writer();
-    LeaveGroup.encodeResponse(w, 3, {
+    const bytes = responseBody(LeaveGroup, 3, {
       throttleTimeMs: 15,
       errorCode: 0,
       members: [
@@ -78,7 +47,7 @@ describe('LeaveGroup', () => {
         { memberId: '', groupInstanceId: 'instance-b', errorCode: 25 },
       ],
     });
-    expect(await kafkajsResponse(3).decode(w.toBuffer())).toEqual({
+    expect(await kafkajs.decodeResponse(3, bytes)).toEqual({
       throttleTime: 0,
       clientSideThrottleTime: 15,
       errorCode: 0,

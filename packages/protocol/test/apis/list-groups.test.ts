@@ -1,47 +1,22 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { ListGroups } from '../../src/apis/list-groups.js';
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, responseBody } from '../support/kafkajs.js';
 
-const require = createRequire(import.meta.url);
-
-interface KafkajsRequest {
-  readonly apiKey: number;
-  readonly apiVersion: number;
-}
-type EncodeFrame = (a: { correlationId: number; clientId: string; request: KafkajsRequest }) => Promise<{ buffer: Buffer }>;
-interface KafkajsApi {
-  protocol: (o: { version: number }) => () => { request: KafkajsRequest };
-}
-interface KafkajsResponse {
-  decode: (buffer: Buffer) => Promise<unknown>;
-}
-
-const encodeFrame = require('kafkajs/src/protocol/request') as EncodeFrame;
-const kafkajs = require('kafkajs/src/protocol/requests/listGroups/index.js') as KafkajsApi;
-const kafkajsResponse = (v: number): KafkajsResponse =>
-  require(`kafkajs/src/protocol/requests/listGroups/v${v}/response`) as KafkajsResponse;
-
-async function goldenFrame(version: number): Promise<Buffer> {
-  const { request } = kafkajs.protocol({ version })();
-  return (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer.subarray(4);
-}
-
-const lookup = (k: number) => (k === ListGroups.apiKey ? ListGroups : undefined);
+const kafkajs = kafkajsApi('listGroups');
 
 describe('ListGroups', () => {
   it.each([0, 1, 2])('decodes kafkajs v%i requests (empty body)', async (version) => {
-    const frame = await goldenFrame(version);
-    const { header, body } = decodeRequestFrame(frame, lookup);
-    expect(header).toEqual({ apiKey: 16, apiVersion: version, correlationId: 7, clientId: 'golden' });
+    const frame = await kafkajs.goldenRequest(version);
+    const { header, body } = decodeRequestFrame(frame, only(ListGroups));
+    expect(header).toEqual({ apiKey: 16, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body).toEqual({ statesFilter: [], typesFilter: [] });
   });
 
   it.each([0, 1, 2])('kafkajs decodes our v%i responses', async (version) => {
-    const w = new Writer();
-    ListGroups.encodeResponse(w, version, {
+    const bytes = responseBody(ListGroups, version, {
       throttleTimeMs: 5,
       errorCode: 0,
       groups: [
@@ -49,7 +24,7 @@ describe('ListGroups', () => {
         { groupId: 'connect-cluster', protocolType: 'connect' },
       ],
     });
-    const decoded = await kafkajsResponse(version).decode(w.toBuffer());
+    const decoded = await kafkajs.decodeResponse(version, bytes);
     const groups = [
       { groupId: 'consumers', protocolType: 'consumer' },
       { groupId: 'connect-cluster', protocolType: 'connect' },

@@ -1,50 +1,22 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { ListOffsets, type ListOffsetsRequest } from '../../src/apis/list-offsets.js';
-import { decodeRequestFrame, encodeRequestFrame } from '../../src/framing.js';
+import { decodeRequestFrame } from '../../src/framing.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, requestFrame, responseBody } from '../support/kafkajs.js';
 
 // kafkajs is an independent implementation: its encoders give golden request bytes and its
 // decoders check our responses.
-const require = createRequire(import.meta.url);
-
-interface KjsRequest {
-  apiKey: number;
-  apiVersion: number;
-  encode: () => Promise<unknown>;
-}
-type KjsEncodeFrame = (a: { correlationId: number; clientId: string; request: KjsRequest }) => Promise<{ buffer: Buffer }>;
-interface KjsApi {
-  versions: string[];
-  protocol: (a: { version: number }) => (args: Record<string, unknown>) => { request: KjsRequest };
-}
-interface KjsResponse {
-  decode: (data: Buffer) => Promise<unknown>;
-}
-
-const encodeFrame = require('kafkajs/src/protocol/request') as KjsEncodeFrame;
-const kjsListOffsets = require('kafkajs/src/protocol/requests/listOffsets/index.js') as KjsApi;
-const kjsResponse = (v: number): KjsResponse =>
-  require(`kafkajs/src/protocol/requests/listOffsets/v${v}/response`) as KjsResponse;
-
-const lookup = (k: number) => (k === ListOffsets.apiKey ? ListOffsets : undefined);
-const kjsVersions = kjsListOffsets.versions.map(Number);
-
-async function goldenFrame(version: number, args: Record<string, unknown>): Promise<Buffer> {
-  const { request } = kjsListOffsets.protocol({ version })(args);
-  const framed = (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer;
-  return framed.subarray(4);
-}
+const kafkajs = kafkajsApi('listOffsets');
 
 describe('ListOffsets', () => {
   it('covers every kafkajs version', () => {
-    expect(kjsVersions).toEqual([0, 1, 2, 3]);
+    expect(kafkajs.versions).toEqual([0, 1, 2, 3]);
     expect(ListOffsets.validVersions).toBe('0-10');
   });
 
-  describe.each(kjsVersions)('kafkajs v%i', (version) => {
+  describe.each(kafkajs.versions)('kafkajs v%i', (version) => {
     it('decodes the request kafkajs encodes', async () => {
-      const frame = await goldenFrame(version, {
+      const frame = await kafkajs.goldenRequest(version, {
         isolationLevel: 0,
         topics: [
           {
@@ -57,8 +29,8 @@ describe('ListOffsets', () => {
           { topic: 'audit', partitions: [{ partition: 1, timestamp: -2 }] },
         ],
       });
-      const { header, body } = decodeRequestFrame(frame, lookup);
-      expect(header).toEqual({ apiKey: 2, apiVersion: version, correlationId: 7, clientId: 'golden' });
+      const { header, body } = decodeRequestFrame(frame, only(ListOffsets));
+      expect(header).toEqual({ apiKey: 2, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
       const req = body as ListOffsetsRequest;
       const partition = (partitionIndex: number, timestamp: bigint, maxNumOffsets = 1) => ({
         partitionIndex,
@@ -75,14 +47,10 @@ describe('ListOffsets', () => {
         ],
         timeoutMs: 0,
       });
-      const again = Buffer.concat(
-        encodeRequestFrame(ListOffsets, { apiVersion: version, correlationId: 7, clientId: 'golden' }, req),
-      );
-      expect(again.subarray(4)).toEqual(frame);
+      expect(requestFrame(ListOffsets, version, req)).toEqual(frame);
     });
 
     it('encodes a response kafkajs decodes', async () => {
-      const w = new Writer();
       // v0 answers with a list of offsets; v1+ with one timestamp/offset pair.
       const partitions =
         version === 0
@@ -94,8 +62,8 @@ describe('ListOffsets', () => {
               { partitionIndex: 0, errorCode: 0, timestamp: -1n, offset: 55n },
               { partitionIndex: 4, errorCode: 0, timestamp: 1_700_000_000_000n, offset: 9_007_199_254_740_993n },
             ];
-      ListOffsets.encodeResponse(w, version, { throttleTimeMs: 11, topics: [{ name: 'orders', partitions }] });
-      const decoded = await kjsResponse(version).decode(w.toBuffer());
+      const bytes = responseBody(ListOffsets, version, { throttleTimeMs: 11, topics: [{ name: 'orders', partitions }] });
+      const decoded = await kafkajs.decodeResponse(version, bytes);
 
       const kjsPartitions =
         version === 0

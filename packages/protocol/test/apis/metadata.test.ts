@@ -1,54 +1,27 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { Metadata, type MetadataRequest } from '../../src/apis/metadata.js';
-import { decodeRequestFrame, encodeRequestFrame } from '../../src/framing.js';
+import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, requestFrame, responseBody } from '../support/kafkajs.js';
 
 // kafkajs is an independent implementation: its encoders give golden request bytes and its
 // decoders check our responses.
-const require = createRequire(import.meta.url);
+const kafkajs = kafkajsApi('metadata');
 
-interface KjsRequest {
-  apiKey: number;
-  apiVersion: number;
-  encode: () => Promise<unknown>;
-}
-type KjsEncodeFrame = (a: { correlationId: number; clientId: string; request: KjsRequest }) => Promise<{ buffer: Buffer }>;
-interface KjsApi {
-  versions: string[];
-  protocol: (a: { version: number }) => (args: Record<string, unknown>) => { request: KjsRequest };
-}
-interface KjsResponse {
-  decode: (data: Buffer) => Promise<unknown>;
-}
-
-const encodeFrame = require('kafkajs/src/protocol/request') as KjsEncodeFrame;
-const kjsMetadata = require('kafkajs/src/protocol/requests/metadata/index.js') as KjsApi;
-const kjsResponse = (v: number): KjsResponse =>
-  require(`kafkajs/src/protocol/requests/metadata/v${v}/response`) as KjsResponse;
-
-const lookup = (k: number) => (k === Metadata.apiKey ? Metadata : undefined);
-const kjsVersions = kjsMetadata.versions.map(Number);
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
-
-async function goldenFrame(version: number, args: Record<string, unknown>): Promise<Buffer> {
-  const { request } = kjsMetadata.protocol({ version })(args);
-  const framed = (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer;
-  return framed.subarray(4);
-}
 
 describe('Metadata', () => {
   it('covers every kafkajs version', () => {
-    expect(kjsVersions).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(kafkajs.versions).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(Metadata.validVersions).toBe('0-12');
   });
 
-  describe.each(kjsVersions)('kafkajs v%i', (version) => {
+  describe.each(kafkajs.versions)('kafkajs v%i', (version) => {
     it('decodes the request kafkajs encodes', async () => {
-      const frame = await goldenFrame(version, { topics: ['orders', 'audit'], allowAutoTopicCreation: false });
-      const { header, body } = decodeRequestFrame(frame, lookup);
-      expect(header).toEqual({ apiKey: 3, apiVersion: version, correlationId: 7, clientId: 'golden' });
+      const frame = await kafkajs.goldenRequest(version, { topics: ['orders', 'audit'], allowAutoTopicCreation: false });
+      const { header, body } = decodeRequestFrame(frame, only(Metadata));
+      expect(header).toEqual({ apiKey: 3, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
       const req = body as MetadataRequest;
       expect(req).toEqual({
         topics: [
@@ -59,22 +32,18 @@ describe('Metadata', () => {
         includeClusterAuthorizedOperations: false,
         includeTopicAuthorizedOperations: false,
       });
-      const again = Buffer.concat(
-        encodeRequestFrame(Metadata, { apiVersion: version, correlationId: 7, clientId: 'golden' }, req),
-      );
-      expect(again.subarray(4)).toEqual(frame);
+      expect(requestFrame(Metadata, version, req)).toEqual(frame);
     });
 
     it('decodes an empty topic list as kafkajs sends it', async () => {
       // kafkajs writes [] as a null array from v1 ("all topics" in Kafka's terms); v0 has no null.
-      const frame = await goldenFrame(version, { topics: [] });
-      const req = decodeRequestFrame(frame, lookup).body as MetadataRequest;
+      const frame = await kafkajs.goldenRequest(version, { topics: [] });
+      const req = decodeRequestFrame(frame, only(Metadata)).body as MetadataRequest;
       expect(req.topics).toEqual(version === 0 ? [] : null);
     });
 
     it('encodes a response kafkajs decodes', async () => {
-      const w = new Writer();
-      Metadata.encodeResponse(w, version, {
+      const bytes = responseBody(Metadata, version, {
         throttleTimeMs: 9,
         brokers: [
           { nodeId: 1, host: 'b1', port: 9092, rack: 'r1' },
@@ -102,7 +71,7 @@ describe('Metadata', () => {
           { errorCode: 0, name: '__consumer_offsets', isInternal: true, partitions: [] },
         ],
       });
-      const decoded = await kjsResponse(version).decode(w.toBuffer());
+      const decoded = await kafkajs.decodeResponse(version, bytes);
 
       const brokers = [
         { nodeId: 1, host: 'b1', port: 9092, rack: 'r1' },

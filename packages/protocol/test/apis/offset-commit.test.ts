@@ -1,46 +1,15 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { OffsetCommit } from '../../src/apis/offset-commit.js';
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, responseBody } from '../support/kafkajs.js';
 
-const require = createRequire(import.meta.url);
-
-interface KafkajsRequest {
-  readonly apiKey: number;
-  readonly apiVersion: number;
-}
-type EncodeFrame = (a: { correlationId: number; clientId: string; request: KafkajsRequest }) => Promise<{ buffer: Buffer }>;
-interface KafkajsArgs {
-  groupId: string;
-  groupGenerationId: number;
-  memberId: string;
-  retentionTime?: number;
-  topics: { topic: string; partitions: { partition: number; offset: string; timestamp?: number; metadata?: string | null }[] }[];
-}
-interface KafkajsApi {
-  protocol: (o: { version: number }) => (args: KafkajsArgs) => { request: KafkajsRequest };
-}
-interface KafkajsResponse {
-  decode: (buffer: Buffer) => Promise<unknown>;
-}
-
-const encodeFrame = require('kafkajs/src/protocol/request') as EncodeFrame;
-const kafkajs = require('kafkajs/src/protocol/requests/offsetCommit/index.js') as KafkajsApi;
-const kafkajsResponse = (v: number): KafkajsResponse =>
-  require(`kafkajs/src/protocol/requests/offsetCommit/v${v}/response`) as KafkajsResponse;
-
-async function goldenFrame(version: number, args: KafkajsArgs): Promise<Buffer> {
-  const { request } = kafkajs.protocol({ version })(args);
-  return (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer.subarray(4);
-}
-
-const lookup = (k: number) => (k === OffsetCommit.apiKey ? OffsetCommit : undefined);
+const kafkajs = kafkajsApi('offsetCommit');
 
 describe('OffsetCommit', () => {
   it.each([0, 1, 2, 3, 4, 5])('decodes kafkajs v%i requests', async (version) => {
-    const frame = await goldenFrame(version, {
+    const frame = await kafkajs.goldenRequest(version, {
       groupId: 'consumers',
       groupGenerationId: 5,
       memberId: 'member-1',
@@ -55,8 +24,8 @@ describe('OffsetCommit', () => {
         },
       ],
     });
-    const { header, body } = decodeRequestFrame(frame, lookup);
-    expect(header).toEqual({ apiKey: 8, apiVersion: version, correlationId: 7, clientId: 'golden' });
+    const { header, body } = decodeRequestFrame(frame, only(OffsetCommit));
+    expect(header).toEqual({ apiKey: 8, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body).toEqual({
       groupId: 'consumers',
       generationIdOrMemberEpoch: version >= 1 ? 5 : -1,
@@ -90,8 +59,7 @@ describe('OffsetCommit', () => {
   });
 
   it.each([0, 1, 2, 3, 4, 5])('kafkajs decodes our v%i responses', async (version) => {
-    const w = new Writer();
-    OffsetCommit.encodeResponse(w, version, {
+    const bytes = responseBody(OffsetCommit, version, {
       throttleTimeMs: 20,
       topics: [
         {
@@ -103,7 +71,7 @@ describe('OffsetCommit', () => {
         },
       ],
     });
-    const decoded = await kafkajsResponse(version).decode(w.toBuffer());
+    const decoded = await kafkajs.decodeResponse(version, bytes);
     const responses = [
       {
         topic: 'orders',

@@ -3,6 +3,7 @@ import { OffsetDelete } from '../../src/apis/offset-delete.js';
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { only } from '../support/kafkajs.js';
 
 // kafkajs has no OffsetDelete, so the expected bytes are written out from the spec. v0 is both the
 // lowest and the highest version, and it is not flexible, so there is no tagged field to show.
@@ -30,7 +31,7 @@ describe('OffsetDelete', () => {
       Buffer.from('golden'),
       requestBytes,
     ]);
-    const { header, body } = decodeRequestFrame(frame, (k) => (k === OffsetDelete.apiKey ? OffsetDelete : undefined));
+    const { header, body } = decodeRequestFrame(frame, only(OffsetDelete));
     expect(header).toEqual({ apiKey: 47, apiVersion: 0, correlationId: 7, clientId: 'golden' });
     expect(body).toEqual(request);
   });

@@ -1,52 +1,24 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { OffsetFetch } from '../../src/apis/offset-fetch.js';
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, responseBody } from '../support/kafkajs.js';
 
-const require = createRequire(import.meta.url);
-
-interface KafkajsRequest {
-  readonly apiKey: number;
-  readonly apiVersion: number;
-}
-type EncodeFrame = (a: { correlationId: number; clientId: string; request: KafkajsRequest }) => Promise<{ buffer: Buffer }>;
-interface KafkajsArgs {
-  groupId: string;
-  topics: { topic: string; partitions: { partition: number }[] }[];
-}
-interface KafkajsApi {
-  protocol: (o: { version: number }) => (args: KafkajsArgs) => { request: KafkajsRequest };
-}
-interface KafkajsResponse {
-  decode: (buffer: Buffer) => Promise<unknown>;
-}
-
-const encodeFrame = require('kafkajs/src/protocol/request') as EncodeFrame;
-const kafkajs = require('kafkajs/src/protocol/requests/offsetFetch/index.js') as KafkajsApi;
-const kafkajsResponse = (v: number): KafkajsResponse =>
-  require(`kafkajs/src/protocol/requests/offsetFetch/v${v}/response`) as KafkajsResponse;
-
-async function goldenFrame(version: number, args: KafkajsArgs): Promise<Buffer> {
-  const { request } = kafkajs.protocol({ version })(args);
-  return (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer.subarray(4);
-}
-
-const lookup = (k: number) => (k === OffsetFetch.apiKey ? OffsetFetch : undefined);
+const kafkajs = kafkajsApi('offsetFetch');
 
 describe('OffsetFetch', () => {
   // kafkajs has no v0 (the ZooKeeper-backed version).
   it.each([1, 2, 3, 4])('decodes kafkajs v%i requests', async (version) => {
-    const frame = await goldenFrame(version, {
+    const frame = await kafkajs.goldenRequest(version, {
       groupId: 'consumers',
       topics: [
         { topic: 'orders', partitions: [{ partition: 0 }, { partition: 3 }] },
         { topic: 'audit', partitions: [] },
       ],
     });
-    const { header, body } = decodeRequestFrame(frame, lookup);
-    expect(header).toEqual({ apiKey: 9, apiVersion: version, correlationId: 7, clientId: 'golden' });
+    const { header, body } = decodeRequestFrame(frame, only(OffsetFetch));
+    expect(header).toEqual({ apiKey: 9, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body).toEqual({
       groupId: 'consumers',
       topics: [
@@ -60,13 +32,12 @@ describe('OffsetFetch', () => {
 
   it.each([3, 4])('reads the null topic list kafkajs v%i sends for "all topics"', async (version) => {
     // kafkajs writes an empty topic list as a null array from v3 (nullable since v2).
-    const frame = await goldenFrame(version, { groupId: 'consumers', topics: [] });
-    expect(decodeRequestFrame(frame, lookup).body.topics).toBeNull();
+    const frame = await kafkajs.goldenRequest(version, { groupId: 'consumers', topics: [] });
+    expect(decodeRequestFrame(frame, only(OffsetFetch)).body.topics).toBeNull();
   });
 
   it.each([1, 2, 3, 4])('kafkajs decodes our v%i responses', async (version) => {
-    const w = new Writer();
-    OffsetFetch.encodeResponse(w, version, {
+    const bytes = responseBody(OffsetFetch, version, {
       throttleTimeMs: 9,
       topics: [
         {
@@ -79,7 +50,7 @@ describe('OffsetFetch', () => {
       ],
       errorCode: 0,
     });
-    const decoded = await kafkajsResponse(version).decode(w.toBuffer());
+    const decoded = await kafkajs.decodeResponse(version, bytes);
     const responses = [
       {
         topic: 'orders',
@@ -96,9 +67,8 @@ describe('OffsetFetch', () => {
   });
 
   it('kafkajs v2 reads our top-level error code', async () => {
-    const w = new Writer();
-    OffsetFetch.encodeResponse(w, 2, { topics: [], errorCode: 16 });
-    expect(await kafkajsResponse(2).decode(w.toBuffer())).toEqual({ responses: [], errorCode: 16 });
+    const bytes = responseBody(OffsetFetch, 2, { topics: [], errorCode: 16 });
+    expect(await kafkajs.decodeResponse(2, bytes)).toEqual({ responses: [], errorCode: 16 });
   });
 
   it('encodes the v9 multi-group form', () => {

@@ -1,41 +1,13 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { Produce, type ProduceRequest } from '../../src/apis/produce.js';
-import { decodeRequestFrame, encodeRequestFrame } from '../../src/framing.js';
+import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, requestFrame, responseBody } from '../support/kafkajs.js';
 
 // kafkajs is an independent implementation: its encoders give golden request bytes and its
 // decoders check our responses.
-const require = createRequire(import.meta.url);
-
-interface KjsRequest {
-  apiKey: number;
-  apiVersion: number;
-  encode: () => Promise<unknown>;
-}
-type KjsEncodeFrame = (a: { correlationId: number; clientId: string; request: KjsRequest }) => Promise<{ buffer: Buffer }>;
-interface KjsApi {
-  versions: string[];
-  protocol: (a: { version: number }) => (args: Record<string, unknown>) => { request: KjsRequest };
-}
-interface KjsResponse {
-  decode: (data: Buffer) => Promise<unknown>;
-}
-
-const encodeFrame = require('kafkajs/src/protocol/request') as KjsEncodeFrame;
-const kjsProduce = require('kafkajs/src/protocol/requests/produce/index.js') as KjsApi;
-const kjsResponse = (v: number): KjsResponse =>
-  require(`kafkajs/src/protocol/requests/produce/v${v}/response`) as KjsResponse;
-
-const lookup = (k: number) => (k === Produce.apiKey ? Produce : undefined);
-const kjsVersions = kjsProduce.versions.map(Number);
-
-async function goldenFrame(version: number, args: Record<string, unknown>): Promise<Buffer> {
-  const { request } = kjsProduce.protocol({ version })(args);
-  const framed = (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer;
-  return framed.subarray(4);
-}
+const kafkajs = kafkajsApi('produce');
 
 /** Walks the batches (magic 2) or message-set entries (magic 0/1) in `records`; returns [magic, count]. */
 function inspectRecords(records: Buffer): { magic: number; entries: number } {
@@ -58,14 +30,14 @@ const messages = (n: number) =>
 
 describe('Produce', () => {
   it('covers every kafkajs version', () => {
-    expect(kjsVersions).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(kafkajs.versions).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(Produce.validVersions).toBe('0-11');
   });
 
-  describe.each(kjsVersions)('kafkajs v%i', (version) => {
+  describe.each(kafkajs.versions)('kafkajs v%i', (version) => {
     it('decodes the request kafkajs encodes, records included', async () => {
       const transactional = version >= 3 && version % 2 === 0;
-      const frame = await goldenFrame(version, {
+      const frame = await kafkajs.goldenRequest(version, {
         acks: -1,
         timeout: 30_000,
         ...(transactional ? { transactionalId: 'tx-1' } : {}),
@@ -81,9 +53,9 @@ describe('Produce', () => {
         ],
       });
 
-      const { header, api, body } = decodeRequestFrame(frame, lookup);
+      const { header, api, body } = decodeRequestFrame(frame, only(Produce));
       expect(api).toBe(Produce);
-      expect(header).toEqual({ apiKey: 0, apiVersion: version, correlationId: 7, clientId: 'golden' });
+      expect(header).toEqual({ apiKey: 0, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
       const req = body as ProduceRequest;
       expect(req.transactionalId).toBe(transactional ? 'tx-1' : null);
       expect(req.acks).toBe(-1);
@@ -110,15 +82,11 @@ describe('Produce', () => {
       expect(counts).toEqual([2, 1, 3]);
 
       // Re-encoding what we decoded gives kafkajs's bytes back exactly.
-      const again = Buffer.concat(
-        encodeRequestFrame(Produce, { apiVersion: version, correlationId: 7, clientId: 'golden' }, req),
-      );
-      expect(again.subarray(4)).toEqual(frame);
+      expect(requestFrame(Produce, version, req)).toEqual(frame);
     });
 
     it('encodes a response kafkajs decodes', async () => {
-      const w = new Writer();
-      Produce.encodeResponse(w, version, {
+      const bytes = responseBody(Produce, version, {
         responses: [
           {
             name: 'orders',
@@ -130,7 +98,7 @@ describe('Produce', () => {
         ],
         throttleTimeMs: 15,
       });
-      const decoded = await kjsResponse(version).decode(w.toBuffer());
+      const decoded = await kafkajs.decodeResponse(version, bytes);
 
       const partitions = [
         { partition: 0, errorCode: 0, offset: '42', timestamp: '1700000000123', logStartOffset: '5' },

@@ -4,24 +4,11 @@ import { SaslAuthenticate, type SaslAuthenticateRequest } from '../../src/apis/s
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, responseBody } from '../support/kafkajs.js';
+
+const kafkajs = kafkajsApi('saslAuthenticate');
 
 const require = createRequire(import.meta.url);
-
-interface KjsRequest {
-  apiKey: number;
-  apiVersion: number;
-}
-type KjsProtocol = (o: { version: number }) => (args: Record<string, unknown>) => { request: KjsRequest };
-type KjsDecode = (buffer: Buffer) => Promise<unknown>;
-
-const encodeFrame = require('kafkajs/src/protocol/request') as (a: {
-  correlationId: number;
-  clientId: string;
-  request: KjsRequest;
-}) => Promise<{ buffer: Buffer }>;
-const { protocol } = require('kafkajs/src/protocol/requests/saslAuthenticate/index.js') as { protocol: KjsProtocol };
-const kjsDecoder = (v: number): KjsDecode =>
-  (require(`kafkajs/src/protocol/requests/saslAuthenticate/v${v}/response`) as { decode: KjsDecode }).decode;
 // kafkajs's PLAIN mechanism: its encode() already yields length-prefixed bytes, which the
 // SaslAuthenticate request then writes verbatim.
 const plainRequest = require('kafkajs/src/protocol/sasl/plain/request') as (a: {
@@ -41,23 +28,21 @@ const withLength = (b: Buffer): Buffer => {
 describe('SaslAuthenticate', () => {
   it.each(KJS_VERSIONS)('decodes kafkajs v%i request bytes (PLAIN token)', async (version) => {
     const authBytes = await plainRequest({ username: 'alice', password: 's3cret' }).encode();
-    const { request } = protocol({ version })({ authBytes });
-    const frame = (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer.subarray(4);
-    const { header, body } = decodeRequestFrame(frame, (k) => (k === SaslAuthenticate.apiKey ? SaslAuthenticate : undefined));
-    expect(header).toEqual({ apiKey: 36, apiVersion: version, correlationId: 7, clientId: 'golden' });
+    const frame = await kafkajs.goldenRequest(version, { authBytes });
+    const { header, body } = decodeRequestFrame(frame, only(SaslAuthenticate));
+    expect(header).toEqual({ apiKey: 36, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body as SaslAuthenticateRequest).toEqual({ authBytes: Buffer.from('\0alice\0s3cret') });
   });
 
   it.each(KJS_VERSIONS)('encodes a v%i response kafkajs can read', async (version) => {
-    const w = new Writer();
     const serverBytes = Buffer.from('server-final');
-    SaslAuthenticate.encodeResponse(w, version, {
+    const bytes = responseBody(SaslAuthenticate, version, {
       errorCode: 0,
       errorMessage: null,
       authBytes: serverBytes,
       sessionLifetimeMs: 3_600_000n,
     });
-    const decoded = await kjsDecoder(version)(w.toBuffer());
+    const decoded = await kafkajs.decodeResponse(version, bytes);
     const common = { errorCode: 0, errorMessage: null, authBytes: withLength(serverBytes) };
     // v0 has no session lifetime (the field is ignorable, so it is dropped); kafkajs reads it as a string.
     if (version === 0) expect(decoded).toEqual(common);

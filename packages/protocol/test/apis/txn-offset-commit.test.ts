@@ -1,46 +1,15 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { TxnOffsetCommit } from '../../src/apis/txn-offset-commit.js';
 import { decodeRequestFrame } from '../../src/framing.js';
 import { Reader } from '../../src/io/reader.js';
 import { Writer } from '../../src/io/writer.js';
+import { GOLDEN_CLIENT_ID, GOLDEN_CORRELATION_ID, kafkajsApi, only, responseBody } from '../support/kafkajs.js';
 
-const require = createRequire(import.meta.url);
-
-interface KafkajsRequest {
-  readonly apiKey: number;
-  readonly apiVersion: number;
-}
-type EncodeFrame = (a: { correlationId: number; clientId: string; request: KafkajsRequest }) => Promise<{ buffer: Buffer }>;
-interface KafkajsArgs {
-  transactionalId: string;
-  groupId: string;
-  producerId: string;
-  producerEpoch: number;
-  topics: { topic: string; partitions: { partition: number; offset: string; metadata: string | null }[] }[];
-}
-interface KafkajsApi {
-  protocol: (o: { version: number }) => (args: KafkajsArgs) => { request: KafkajsRequest };
-}
-interface KafkajsResponse {
-  decode: (buffer: Buffer) => Promise<unknown>;
-}
-
-const encodeFrame = require('kafkajs/src/protocol/request') as EncodeFrame;
-const kafkajs = require('kafkajs/src/protocol/requests/txnOffsetCommit/index.js') as KafkajsApi;
-const kafkajsResponse = (v: number): KafkajsResponse =>
-  require(`kafkajs/src/protocol/requests/txnOffsetCommit/v${v}/response`) as KafkajsResponse;
-
-async function goldenFrame(version: number, args: KafkajsArgs): Promise<Buffer> {
-  const { request } = kafkajs.protocol({ version })(args);
-  return (await encodeFrame({ correlationId: 7, clientId: 'golden', request })).buffer.subarray(4);
-}
-
-const lookup = (k: number) => (k === TxnOffsetCommit.apiKey ? TxnOffsetCommit : undefined);
+const kafkajs = kafkajsApi('txnOffsetCommit');
 
 describe('TxnOffsetCommit', () => {
   it.each([0, 1])('decodes kafkajs v%i requests', async (version) => {
-    const frame = await goldenFrame(version, {
+    const frame = await kafkajs.goldenRequest(version, {
       transactionalId: 'my-txn',
       groupId: 'consumers',
       producerId: '5000000000',
@@ -55,8 +24,8 @@ describe('TxnOffsetCommit', () => {
         },
       ],
     });
-    const { header, body } = decodeRequestFrame(frame, lookup);
-    expect(header).toEqual({ apiKey: 28, apiVersion: version, correlationId: 7, clientId: 'golden' });
+    const { header, body } = decodeRequestFrame(frame, only(TxnOffsetCommit));
+    expect(header).toEqual({ apiKey: 28, apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID });
     expect(body).toEqual({
       transactionalId: 'my-txn',
       groupId: 'consumers',
@@ -78,12 +47,11 @@ describe('TxnOffsetCommit', () => {
   });
 
   it.each([0, 1])('encodes v%i responses kafkajs reads back', async (version) => {
-    const w = new Writer();
-    TxnOffsetCommit.encodeResponse(w, version, {
+    const bytes = responseBody(TxnOffsetCommit, version, {
       throttleTimeMs: 8,
       topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, errorCode: 0 }, { partitionIndex: 1, errorCode: 16 }] }],
     });
-    const decoded = await kafkajsResponse(version).decode(w.toBuffer());
+    const decoded = await kafkajs.decodeResponse(version, bytes);
     const throttle = version === 0 ? { throttleTime: 8 } : { throttleTime: 0, clientSideThrottleTime: 8 };
     expect(decoded).toEqual({
       ...throttle,

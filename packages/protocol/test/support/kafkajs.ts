@@ -4,7 +4,8 @@
  * module is the one place that loads its internals.
  */
 import { createRequire } from 'node:module';
-import type { Api } from '../../src/schema/api.js';
+import { encodeRequestFrame } from '../../src/framing.js';
+import type { Api, RequestInputOf } from '../../src/schema/api.js';
 import { Writer } from '../../src/io/writer.js';
 
 const require = createRequire(import.meta.url);
@@ -64,4 +65,13 @@ export function responseBody(api: Api, version: number, body: Record<string, unk
   const w = new Writer();
   api.encodeResponse(w, version, body);
   return w.toBuffer();
+}
+
+/**
+ * Our encoding of a request frame (without its size prefix) under the header golden frames carry,
+ * to compare byte for byte with `goldenRequest`.
+ */
+export function requestFrame<A extends Api>(api: A, version: number, body: RequestInputOf<A>): Buffer {
+  const header = { apiVersion: version, correlationId: GOLDEN_CORRELATION_ID, clientId: GOLDEN_CLIENT_ID };
+  return Buffer.concat(encodeRequestFrame(api, header, body)).subarray(4);
 }
