@@ -8,6 +8,7 @@ const ORDER = ['protocol', 'storage', 'partition-actor', 'controller', 'node'];
 /** A package may import the packages below it, never those above, and never another's internals. */
 function importRulesFor(pkg) {
   const above = ORDER.slice(ORDER.indexOf(pkg) + 1).map((p) => `@oxbow/${p}`);
+  const others = ORDER.filter((p) => p !== pkg);
   return {
     files: [`packages/${pkg}/**/*.ts`],
     rules: {
@@ -17,7 +18,7 @@ function importRulesFor(pkg) {
           paths: above.map((name) => ({ name, message: `${pkg} sits below ${name}: dependencies point one way.` })),
           patterns: [
             { group: ['@oxbow/*/*'], message: 'Import a package through its index (src/index.ts), never its internals.' },
-            { group: ['../../*/src/*', '../../../packages/*'], message: 'Import other packages by name (@oxbow/...).' },
+            { group: others.map((p) => `**/${p}/src/**`), message: 'Import other packages by name (@oxbow/...).' },
           ],
         },
       ],

@@ -91,17 +91,19 @@ export interface DecodedRequest<A extends Api = Api> {
   readonly header: RequestHeader;
   readonly api: A;
   readonly body: RequestOf<A>;
+  /**
+   * Bytes left after the body. Kafka ignores them, and real clients send them (librdkafka 2.0
+   * writes ListGroups v3+ with its empty tag buffer twice), so they are reported, not rejected.
+   */
+  readonly trailingBytes: number;
 }
 
-/** Decodes a whole request frame (without its size prefix); trailing bytes are rejected. */
+/** Decodes a whole request frame (without its size prefix). */
 export function decodeRequestFrame(frame: Buffer, lookup: (apiKey: number) => Api | undefined): DecodedRequest {
   const r = new Reader(frame);
   const { header, api } = decodeRequestHeader(r, lookup);
   const body = api.decodeRequest(r, header.apiVersion);
-  if (r.remaining !== 0) {
-    throw new ProtocolError('TRAILING_BYTES', `${r.remaining} bytes after the ${api.name} v${header.apiVersion} request`, r.offset);
-  }
-  return { header, api, body };
+  return { header, api, body, trailingBytes: r.remaining };
 }
 
 /** Encodes a request with its size prefix. */

@@ -43,8 +43,8 @@ describe('framing and headers', () => {
     expect(() => decodeRequestFrame(frame, lookupApi)).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_VERSION', kafkaErrorCode: 35 }));
   });
 
-  it('rejects trailing bytes after a request body', () => {
+  it('tolerates and reports trailing bytes after a request body, as Kafka does', () => {
     const frame = Buffer.concat([...encodeRequestFrame(ApiVersions, { apiVersion: 1, correlationId: 1, clientId: null }, {}), Buffer.from([0])]).subarray(4);
-    expect(() => decodeRequestFrame(frame, lookupApi)).toThrow(expect.objectContaining({ code: 'TRAILING_BYTES' }));
+    expect(decodeRequestFrame(frame, lookupApi).trailingBytes).toBe(1);
   });
 });
