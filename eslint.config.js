@@ -32,7 +32,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        project: ['packages/*/tsconfig.check.json'],
+        project: ['packages/*/tsconfig.check.json', 'test/tsconfig.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -47,7 +47,7 @@ export default tseslint.config(
   },
   {
     // Tests load kafkajs (untyped CommonJS) to cross-check our codec against an independent implementation.
-    files: ['packages/*/test/**/*.ts', 'packages/*/bench/**/*.ts'],
+    files: ['packages/*/test/**/*.ts', 'packages/*/bench/**/*.ts', 'test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

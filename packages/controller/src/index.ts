@@ -1,2 +1,15 @@
-// Public surface of this package. Nothing is exported yet; see the package README.
-export {};
+// Public surface of @oxbow/controller. Explicit named exports only; the conformance suite is
+// exported separately from `@oxbow/controller/testing`.
+export type { BrokerInfo, Coordinator, CoordinatorEvent, CreateTopicRequest, PartitionState, TopicRecord } from './coordinator.js';
+export { EmbeddedCoordinator, type EmbeddedCoordinatorOptions } from './embedded-coordinator.js';
+export { CoordinatorError, COORDINATOR_ERROR_CODES, type CoordinatorErrorCode } from './coordinator-error.js';
+export {
+  assignReplicas,
+  checkPartitionCount,
+  checkReplicationFactor,
+  newPartitionState,
+  validateAssignments,
+  validatePartitionUpdate,
+  type AssignmentInput,
+} from './assignment.js';
+export { newClusterId, newTopicId, isValidClusterId, isValidTopicId, validateTopicName, topicCollisionKey, MAX_TOPIC_NAME_LENGTH } from './identifiers.js';

@@ -1,2 +1,15 @@
-// Public surface of this package. Nothing is exported yet; see the package README.
-export {};
+// Public surface of @oxbow/partition-actor. Explicit named exports only.
+export { BoundedMailbox, MailboxFullError } from './mailbox.js';
+export type { AppendInfo, PartitionBackend } from './backend.js';
+export { LocalLogBackend } from './local-log-backend.js';
+export { validateProducedRecords, type ValidationConfig, type ValidationResult } from './batch-validator.js';
+export {
+  LIST_OFFSETS_TIMESTAMP,
+  type Acks,
+  type AppendResult,
+  type ListOffsetResult,
+  type PartitionHandle,
+  type ReadRequest,
+  type ReadResult,
+} from './partition-handle.js';
+export { PartitionActor, type PartitionActorConfig, type PartitionActorOptions, type PartitionLogger } from './partition-actor.js';

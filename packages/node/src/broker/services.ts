@@ -1,0 +1,29 @@
+import type { Coordinator, TopicRecord } from '@oxbow/controller';
+import type { PartitionHandle } from '@oxbow/partition-actor';
+import type { Logger } from '../observability/logger.js';
+import type { TopicAdmin } from './topic-admin.js';
+
+/** This broker's advertised identity. */
+export interface BrokerIdentity {
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+  readonly rack: string | null;
+}
+
+/** Where a request finds a partition: the local handle, or the Kafka error explaining why not. */
+export type PartitionLookup =
+  | { readonly ok: true; readonly handle: PartitionHandle; readonly topic: TopicRecord }
+  | { readonly ok: false; readonly errorCode: number };
+
+/** What request handlers use of the broker. */
+export interface BrokerServices {
+  readonly identity: BrokerIdentity;
+  readonly coordinator: Coordinator;
+  readonly topics: TopicAdmin;
+  /** A partition this node leads, by topic name. */
+  partition(topic: string, partition: number): PartitionLookup;
+  /** A partition this node leads, by topic id (Fetch v13+). */
+  partitionById(topicId: string, partition: number): PartitionLookup;
+  readonly logger: Logger;
+}

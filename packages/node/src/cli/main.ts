@@ -1,0 +1,71 @@
+import { brokerHelpText, ConfigError, parseBrokerConfig, wantsHelp } from '../config/index.js';
+import { Broker } from '../broker/broker.js';
+import { runTopicsCommand, TOPICS_HELP } from './topics-command.js';
+
+const USAGE = `Usage: oxbow <command> [options]
+
+Commands:
+  start                 run a broker (see: oxbow start --help)
+  topics <subcommand>   create | list | describe | alter | delete topics (see: oxbow topics --help)
+`;
+
+async function start(argv: readonly string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(brokerHelpText());
+    return 0;
+  }
+  let config;
+  try {
+    config = parseBrokerConfig(argv, process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`oxbow start: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const broker = await Broker.start(config);
+  const { host, port } = broker.kafkaAddress();
+  process.stderr.write(`Oxbow is serving Kafka on ${host}:${port} (node ${config.nodeId}, data in ${config.dataDir}). Ctrl-C stops it.\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  broker.logger.info('stopping');
+  await broker.close();
+  return 0;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+      return start(rest);
+    case 'topics':
+      if (rest.length === 0 || wantsHelp(rest.slice(0, 1))) {
+        process.stdout.write(TOPICS_HELP);
+        return rest.length === 0 ? 2 : 0;
+      }
+      return runTopicsCommand(rest, process.stdout);
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`oxbow: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`oxbow: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

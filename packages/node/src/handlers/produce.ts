@@ -1,0 +1,73 @@
+import { KafkaErrorCode, Produce } from '@oxbow/protocol';
+import type { Acks, AppendResult } from '@oxbow/partition-actor';
+import { defineHandler } from './handler.js';
+
+const failed = (errorCode: number, errorMessage: string | null = null): AppendResult => ({
+  errorCode,
+  errorMessage,
+  baseOffset: -1n,
+  logAppendTimeMs: -1n,
+  logStartOffset: -1n,
+});
+
+/**
+ * Produce (0), v3+ (record batches v2 only; older versions carry legacy message sets, which
+ * Kafka 4 no longer accepts either). Every partition's append is queued before any is awaited, so
+ * one connection's requests reach each partition in the order they were sent. acks=0 gets no
+ * response; if any partition failed, the connection is closed so the client notices, as Kafka does.
+ */
+export const produceHandler = defineHandler({
+  api: Produce,
+  minVersion: 3,
+  maxVersion: 11,
+  async handle(request, ctx) {
+    const acks = request.acks;
+    const validAcks = acks === -1 || acks === 0 || acks === 1;
+    const pending = request.topicData.map((topic) => ({
+      name: topic.name,
+      partitions: topic.partitionData.map((p) => {
+        if (!validAcks) return { index: p.index, result: Promise.resolve(failed(KafkaErrorCode.INVALID_REQUIRED_ACKS, `acks=${acks} is not -1, 0 or 1`)) };
+        if (request.transactionalId !== null) {
+          return { index: p.index, result: Promise.resolve(failed(KafkaErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported yet')) };
+        }
+        const found = ctx.services.partition(topic.name, p.index);
+        if (!found.ok) return { index: p.index, result: Promise.resolve(failed(found.errorCode)) };
+        return { index: p.index, result: found.handle.append(p.records, acks as Acks) };
+      }),
+    }));
+    const responses = await Promise.all(
+      pending.map(async (t) => ({
+        name: t.name,
+        partitionResponses: await Promise.all(
+          t.partitions.map(async (p) => {
+            const r = await p.result;
+            return {
+              index: p.index,
+              errorCode: r.errorCode,
+              baseOffset: r.baseOffset,
+              logAppendTimeMs: r.logAppendTimeMs,
+              logStartOffset: r.logStartOffset,
+              recordErrors: [],
+              errorMessage: r.errorMessage,
+            };
+          }),
+        ),
+      })),
+    );
+    if (acks === 0) {
+      const error = responses.flatMap((t) => t.partitionResponses).find((p) => p.errorCode !== 0);
+      if (error !== undefined) ctx.closeConnection(`acks=0 produce failed with error ${error.errorCode}: ${error.errorMessage ?? ''}`);
+      return null;
+    }
+    return { responses, throttleTimeMs: 0 };
+  },
+  errorResponse: (request, errorCode) =>
+    request.acks === 0
+      ? null
+      : {
+          responses: request.topicData.map((t) => ({
+            name: t.name,
+            partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode, baseOffset: -1n })),
+          })),
+        },
+});

@@ -1,0 +1,214 @@
+import type { Socket } from 'node:net';
+import {
+  ApiVersions,
+  decodeRequestFrame,
+  encodeResponseFrame,
+  FrameDecoder,
+  KafkaApiError,
+  KafkaErrorCode,
+  ProtocolError,
+  type Api,
+  type DecodedRequest,
+} from '@oxbow/protocol';
+import { advertisedVersions } from '../handlers/api-versions.js';
+import type { AnyHandler, RequestContext } from '../handlers/handler.js';
+import type { BrokerServices } from '../broker/services.js';
+import type { RequestObserver } from '../observability/request-observer.js';
+import type { ByteBudget } from './byte-budget.js';
+
+export interface ConnectionOptions {
+  readonly handlers: ReadonlyMap<number, AnyHandler>;
+  readonly allHandlers: () => readonly AnyHandler[];
+  readonly services: BrokerServices;
+  readonly budget: ByteBudget;
+  /** socket.request.max.bytes */
+  readonly maxFrameBytes: number;
+  /** Request bytes one connection may have in flight before it stops reading. */
+  readonly maxInFlightBytes: number;
+  readonly observer: RequestObserver;
+}
+
+interface Pending {
+  readonly frameBytes: number;
+  /** Resolves to the response chunks, or null when no response is sent. */
+  readonly response: Promise<Buffer[] | null>;
+}
+
+const lookupOf = (handlers: ReadonlyMap<number, AnyHandler>) => (apiKey: number): Api | undefined => handlers.get(apiKey)?.api;
+
+/**
+ * One client connection. Frames are read ahead and handled concurrently, but responses are written
+ * strictly in request order (Kafka's contract), and handlers are started in arrival order so a
+ * partition sees one connection's produce requests in the order they were sent. Reading pauses
+ * while this connection has more than `maxInFlightBytes` outstanding, or the node-wide budget is
+ * spent, or the socket's write buffer is full (a client that does not read its responses).
+ * A malformed frame closes this connection only.
+ */
+export class Connection {
+  readonly #socket: Socket;
+  readonly #opts: ConnectionOptions;
+  readonly #decoder: FrameDecoder;
+  readonly #lookup: (apiKey: number) => Api | undefined;
+  readonly #abort = new AbortController();
+  readonly #queue: Pending[] = [];
+  readonly #remote: string;
+  #inFlightBytes = 0;
+  #writing = false;
+  #closed = false;
+  #unsubscribeBudget: () => void;
+
+  constructor(socket: Socket, opts: ConnectionOptions) {
+    this.#socket = socket;
+    this.#opts = opts;
+    this.#decoder = new FrameDecoder(opts.maxFrameBytes);
+    this.#lookup = lookupOf(opts.handlers);
+    this.#remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('drain', () => this.#maybeResume());
+    socket.on('close', () => this.#onClose());
+    socket.on('error', (err) => opts.observer.connectionError(this.#remote, err));
+    this.#unsubscribeBudget = opts.budget.onAvailable(() => this.#maybeResume());
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Closes the connection (graceful shutdown or a protocol violation). */
+  close(reason?: Error): void {
+    if (this.#closed) return;
+    if (reason !== undefined) this.#opts.observer.connectionClosed(this.#remote, reason);
+    this.#socket.destroy();
+    this.#onClose();
+  }
+
+  #onData(chunk: Buffer): void {
+    let frames: Buffer[];
+    try {
+      frames = this.#decoder.push(chunk);
+    } catch (err) {
+      this.close(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    for (const frame of frames) {
+      if (this.#closed) return;
+      this.#accept(frame);
+    }
+    this.#maybePause();
+  }
+
+  #accept(frame: Buffer): void {
+    let request: DecodedRequest;
+    try {
+      request = decodeRequestFrame(frame, this.#lookup);
+    } catch (err) {
+      const answered = this.#unsupportedApiVersions(frame, err);
+      if (!answered) this.close(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    const handler = this.#opts.handlers.get(request.header.apiKey);
+    const version = request.header.apiVersion;
+    if (handler === undefined || version < handler.minVersion || version > handler.maxVersion) {
+      // Kafka closes the connection for a version it does not serve (ApiVersions is handled above).
+      this.close(new ProtocolError('UNSUPPORTED_VERSION', `${request.api.name} v${version} is not served`));
+      return;
+    }
+    this.#inFlightBytes += frame.length;
+    this.#opts.budget.take(frame.length);
+    const ctx: RequestContext = {
+      header: request.header,
+      apiVersion: version,
+      services: this.#opts.services,
+      remote: this.#remote,
+      signal: this.#abort.signal,
+      closeConnection: (reason) => this.close(new Error(reason)),
+    };
+    const response = this.#opts.observer
+      .observe(request, this.#remote, () => this.#run(handler, request.body, ctx))
+      .then((body) => (body === null ? null : encodeResponseFrame(handler.api, version, request.header.correlationId, body)));
+    this.#queue.push({ frameBytes: frame.length, response });
+    void this.#flush();
+  }
+
+  /** Runs a handler; unexpected failures become the API's error response with a logged cause. */
+  async #run(handler: AnyHandler, body: Record<string, unknown>, ctx: RequestContext): Promise<Record<string, unknown> | null> {
+    try {
+      return await handler.handle(body, ctx);
+    } catch (err) {
+      const code = err instanceof KafkaApiError ? err.code : KafkaErrorCode.UNKNOWN_SERVER_ERROR;
+      if (!(err instanceof KafkaApiError)) this.#opts.observer.handlerFailed(handler.api.name, ctx, err);
+      return handler.errorResponse(body, code, ctx);
+    }
+  }
+
+  /**
+   * An ApiVersions request at a version we do not know still gets an answer: UNSUPPORTED_VERSION
+   * with our ranges, encoded as v0 (which every client can read), as KIP-511 specifies.
+   */
+  #unsupportedApiVersions(frame: Buffer, err: unknown): boolean {
+    if (!(err instanceof ProtocolError) || err.code !== 'UNSUPPORTED_VERSION' || frame.length < 8) return false;
+    if (frame.readInt16BE(0) !== ApiVersions.apiKey) return false;
+    const correlationId = frame.readInt32BE(4);
+    this.#inFlightBytes += frame.length;
+    this.#opts.budget.take(frame.length);
+    const body = { errorCode: KafkaErrorCode.UNSUPPORTED_VERSION, apiKeys: advertisedVersions(this.#opts.allHandlers()) };
+    this.#queue.push({ frameBytes: frame.length, response: Promise.resolve(encodeResponseFrame(ApiVersions, 0, correlationId, body)) });
+    void this.#flush();
+    return true;
+  }
+
+  /** Writes finished responses in request order. */
+  async #flush(): Promise<void> {
+    if (this.#writing) return;
+    this.#writing = true;
+    try {
+      while (this.#queue.length > 0 && !this.#closed) {
+        const head = this.#queue[0] as Pending;
+        let chunks: Buffer[] | null;
+        try {
+          chunks = await head.response;
+        } catch (err) {
+          // Encoding a response failed: a bug on our side. The client cannot be answered in order.
+          this.close(err instanceof Error ? err : new Error(String(err)));
+          return;
+        }
+        if (this.#closed) return; // #onClose already gave back what the queue held
+        this.#queue.shift();
+        if (chunks !== null && !this.#closed) {
+          this.#socket.cork();
+          for (const c of chunks) this.#socket.write(c);
+          this.#socket.uncork();
+        }
+        this.#inFlightBytes -= head.frameBytes;
+        this.#opts.budget.give(head.frameBytes);
+        this.#maybeResume();
+      }
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  #shouldPause(): boolean {
+    return this.#inFlightBytes >= this.#opts.maxInFlightBytes || this.#opts.budget.exhausted || this.#socket.writableNeedDrain;
+  }
+
+  #maybePause(): void {
+    if (!this.#closed && this.#shouldPause() && !this.#socket.isPaused()) this.#socket.pause();
+  }
+
+  #maybeResume(): void {
+    if (!this.#closed && this.#socket.isPaused() && !this.#shouldPause()) this.#socket.resume();
+  }
+
+  #onClose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#abort.abort();
+    this.#unsubscribeBudget();
+    // Give back what queued requests still hold; their handlers finish but nothing is written.
+    for (const p of this.#queue) this.#opts.budget.give(p.frameBytes);
+    this.#queue.length = 0;
+    this.#inFlightBytes = 0;
+  }
+}

@@ -1,0 +1,39 @@
+import type { TimestampOffset } from '@oxbow/storage';
+
+/**
+ * Where a partition's records live, one implementation per storage mode (STYLE §6): the actor
+ * validates, assigns offsets and tracks watermarks; a backend only stores and returns batches.
+ * Offsets are `bigint`, record batches opaque bytes stored without re-encoding.
+ */
+export interface PartitionBackend {
+  readonly logStartOffset: bigint;
+  /** Next offset to assign. */
+  readonly logEndOffset: bigint;
+  /**
+   * Stores batches whose base offsets are already assigned (the first equals logEndOffset).
+   * Resolves once the batches are as durable as the backend's policy makes them.
+   */
+  append(batches: Buffer, info: AppendInfo): Promise<void>;
+  /** Whole batches from the one containing `offset`, below `maxOffset`, about maxBytes in size. */
+  read(offset: bigint, maxBytes: number, maxOffset: bigint, minOneBatch: boolean): Promise<Buffer>;
+  offsetForTimestamp(timestamp: bigint): Promise<TimestampOffset | null>;
+  maxTimestamp(): TimestampOffset | null;
+  deleteRecordsBefore(offset: bigint): Promise<void>;
+  /** OffsetForLeaderEpoch: the end offset of `epoch` (largest known epoch ≤ it). */
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: bigint };
+  /** Records that `epoch` starts at `offset` (first append of a new leader epoch). */
+  assignEpochStartOffset(epoch: number, offset: bigint): Promise<void>;
+  /** Retention and compaction; called periodically by the node. */
+  housekeeping(nowMs: number): Promise<void>;
+  close(): Promise<void>;
+  /** Closes and removes the partition's data (topic deletion). */
+  destroy(): Promise<void>;
+}
+
+export interface AppendInfo {
+  readonly firstOffset: bigint;
+  readonly lastOffset: bigint;
+  readonly maxTimestamp: bigint;
+  readonly offsetOfMaxTimestamp: bigint;
+  readonly recordCount: number;
+}

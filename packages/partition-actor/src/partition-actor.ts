@@ -1,0 +1,294 @@
+import { KafkaErrorCode } from '@oxbow/protocol';
+import { StorageError } from '@oxbow/storage';
+import type { PartitionBackend } from './backend.js';
+import { validateProducedRecords, type ValidationConfig } from './batch-validator.js';
+import { BoundedMailbox, MailboxFullError } from './mailbox.js';
+import {
+  LIST_OFFSETS_TIMESTAMP,
+  type Acks,
+  type AppendResult,
+  type ListOffsetResult,
+  type PartitionHandle,
+  type ReadRequest,
+  type ReadResult,
+} from './partition-handle.js';
+
+export interface PartitionActorConfig extends ValidationConfig {
+  /** min.insync.replicas: acks=all needs at least this many replicas in sync. */
+  readonly minInsyncReplicas: number;
+}
+
+export interface PartitionLogger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface PartitionActorOptions {
+  readonly topic: string;
+  readonly partition: number;
+  readonly backend: PartitionBackend;
+  readonly config: PartitionActorConfig;
+  readonly leaderEpoch: number;
+  /** Replicas currently in sync (1 on a single node). */
+  readonly isrSize: number;
+  readonly mailboxCapacity?: number;
+  readonly now?: () => number;
+  readonly logger?: PartitionLogger;
+}
+
+const NO_OFFSET = -1n;
+
+/**
+ * One partition's single writer. Appends go through a bounded mailbox in arrival order: each is
+ * validated, given offsets (base offset and leader epoch rewritten in the batch's own bytes) and
+ * handed to the backend without re-encoding. Reads run alongside, bounded by the high watermark.
+ * After a storage I/O failure the partition answers KAFKA_STORAGE_ERROR until it is reopened; the
+ * failure is logged once.
+ */
+export class PartitionActor implements PartitionHandle {
+  readonly topic: string;
+  readonly partition: number;
+  readonly #backend: PartitionBackend;
+  readonly #mailbox: BoundedMailbox;
+  readonly #now: () => number;
+  readonly #logger: PartitionLogger | undefined;
+  readonly #listeners = new Set<() => void>();
+  #config: PartitionActorConfig;
+  #leaderEpoch: number;
+  #isrSize: number;
+  #highWatermark: bigint;
+  #failure: Error | null = null;
+  #epochRecorded = false;
+
+  constructor(options: PartitionActorOptions) {
+    this.topic = options.topic;
+    this.partition = options.partition;
+    this.#backend = options.backend;
+    this.#config = options.config;
+    this.#leaderEpoch = options.leaderEpoch;
+    this.#isrSize = options.isrSize;
+    this.#mailbox = new BoundedMailbox(options.mailboxCapacity ?? 1024);
+    this.#now = options.now ?? Date.now;
+    this.#logger = options.logger;
+    // On a single node every appended record is committed; replication will hold this back.
+    this.#highWatermark = this.#backend.logEndOffset;
+  }
+
+  get leaderEpoch(): number {
+    return this.#leaderEpoch;
+  }
+  get highWatermark(): bigint {
+    return this.#highWatermark;
+  }
+  get lastStableOffset(): bigint {
+    return this.#highWatermark;
+  }
+  get logStartOffset(): bigint {
+    return this.#backend.logStartOffset;
+  }
+  get logEndOffset(): bigint {
+    return this.#backend.logEndOffset;
+  }
+  /** Operations queued or running. */
+  get mailboxDepth(): number {
+    return this.#mailbox.depth;
+  }
+
+  updateConfig(config: PartitionActorConfig): void {
+    this.#config = config;
+  }
+
+  async append(records: Buffer | null, acks: Acks): Promise<AppendResult> {
+    if (this.#failure !== null) return this.#appendError(KafkaErrorCode.KAFKA_STORAGE_ERROR, this.#failure.message);
+    if (acks === -1 && this.#isrSize < this.#config.minInsyncReplicas) {
+      return this.#appendError(
+        KafkaErrorCode.NOT_ENOUGH_REPLICAS,
+        `${this.#isrSize} in-sync replicas, min.insync.replicas=${this.#config.minInsyncReplicas}`,
+      );
+    }
+    try {
+      return await this.#mailbox.submit(() => this.#doAppend(records));
+    } catch (err) {
+      if (err instanceof MailboxFullError) return this.#appendError(KafkaErrorCode.REQUEST_TIMED_OUT, err.message);
+      throw err;
+    }
+  }
+
+  async #doAppend(records: Buffer | null): Promise<AppendResult> {
+    if (this.#failure !== null) return this.#appendError(KafkaErrorCode.KAFKA_STORAGE_ERROR, this.#failure.message);
+    const now = this.#now();
+    const checked = await validateProducedRecords(records, this.#config, now);
+    if (!checked.ok) return this.#appendError(checked.errorCode, checked.message);
+    const batch = checked.batch;
+    const baseOffset = this.#backend.logEndOffset;
+    batch.baseOffset = baseOffset;
+    batch.partitionLeaderEpoch = this.#leaderEpoch;
+    let logAppendTime = NO_OFFSET;
+    if (this.#config.timestampType === 'LogAppendTime') {
+      logAppendTime = BigInt(now);
+      batch.setLogAppendTime(logAppendTime);
+    }
+    const lastOffset = batch.lastOffset;
+    try {
+      if (!this.#epochRecorded) {
+        await this.#backend.assignEpochStartOffset(this.#leaderEpoch, baseOffset);
+        this.#epochRecorded = true;
+      }
+      await this.#backend.append(batch.bytes(), {
+        firstOffset: baseOffset,
+        lastOffset,
+        maxTimestamp: batch.maxTimestamp,
+        offsetOfMaxTimestamp: lastOffset,
+        recordCount: batch.recordsCount,
+      });
+    } catch (err) {
+      return this.#storageFailure(err);
+    }
+    this.#advanceHighWatermark(lastOffset + 1n);
+    return { errorCode: 0, errorMessage: null, baseOffset, logAppendTimeMs: logAppendTime, logStartOffset: this.#backend.logStartOffset };
+  }
+
+  async read(request: ReadRequest): Promise<ReadResult> {
+    const hwm = this.#highWatermark;
+    const base = { highWatermark: hwm, lastStableOffset: hwm, logStartOffset: this.#backend.logStartOffset };
+    const fenced = this.#checkEpoch(request.currentLeaderEpoch);
+    if (fenced !== 0) return { ...base, errorCode: fenced, records: Buffer.alloc(0) };
+    if (this.#failure !== null) return { ...base, errorCode: KafkaErrorCode.KAFKA_STORAGE_ERROR, records: Buffer.alloc(0) };
+    if (request.offset < base.logStartOffset || request.offset > this.#backend.logEndOffset) {
+      return { ...base, errorCode: KafkaErrorCode.OFFSET_OUT_OF_RANGE, records: Buffer.alloc(0) };
+    }
+    if (request.offset >= hwm) return { ...base, errorCode: 0, records: Buffer.alloc(0) };
+    try {
+      const records = await this.#backend.read(request.offset, request.maxBytes, hwm, request.minOneBatch);
+      return { ...base, errorCode: 0, records };
+    } catch (err) {
+      if (err instanceof StorageError && err.code === 'offset-out-of-range') {
+        return { ...base, logStartOffset: this.#backend.logStartOffset, errorCode: KafkaErrorCode.OFFSET_OUT_OF_RANGE, records: Buffer.alloc(0) };
+      }
+      const failed = this.#storageFailure(err);
+      return { ...base, errorCode: failed.errorCode, records: Buffer.alloc(0) };
+    }
+  }
+
+  async listOffset(timestamp: bigint, isolation: 'read_uncommitted' | 'read_committed', currentLeaderEpoch: number): Promise<ListOffsetResult> {
+    const none = { offset: NO_OFFSET, timestamp: NO_OFFSET, leaderEpoch: -1 };
+    const fenced = this.#checkEpoch(currentLeaderEpoch);
+    if (fenced !== 0) return { ...none, errorCode: fenced };
+    if (this.#failure !== null) return { ...none, errorCode: KafkaErrorCode.KAFKA_STORAGE_ERROR };
+    const epoch = this.#leaderEpoch;
+    const upper = isolation === 'read_committed' ? this.lastStableOffset : this.#highWatermark;
+    switch (timestamp) {
+      case LIST_OFFSETS_TIMESTAMP.latest:
+        return { errorCode: 0, offset: upper, timestamp: NO_OFFSET, leaderEpoch: epoch };
+      case LIST_OFFSETS_TIMESTAMP.earliest:
+      case LIST_OFFSETS_TIMESTAMP.earliestLocal:
+        return { errorCode: 0, offset: this.#backend.logStartOffset, timestamp: NO_OFFSET, leaderEpoch: epoch };
+      case LIST_OFFSETS_TIMESTAMP.latestTiered:
+        return { errorCode: 0, offset: NO_OFFSET, timestamp: NO_OFFSET, leaderEpoch: epoch };
+      case LIST_OFFSETS_TIMESTAMP.maxTimestamp: {
+        const max = this.#backend.maxTimestamp();
+        if (max === null || max.offset >= upper) return { ...none, errorCode: 0 };
+        return { errorCode: 0, offset: max.offset, timestamp: max.timestamp, leaderEpoch: epoch };
+      }
+      default: {
+        if (timestamp < 0n) return { ...none, errorCode: KafkaErrorCode.INVALID_REQUEST };
+        try {
+          const found = await this.#backend.offsetForTimestamp(timestamp);
+          if (found === null || found.offset >= upper) return { ...none, errorCode: 0 };
+          return { errorCode: 0, offset: found.offset, timestamp: found.timestamp, leaderEpoch: epoch };
+        } catch (err) {
+          return { ...none, errorCode: this.#storageFailure(err).errorCode };
+        }
+      }
+    }
+  }
+
+  async deleteRecordsBefore(offset: bigint): Promise<{ errorCode: number; lowWatermark: bigint }> {
+    try {
+      return await this.#mailbox.submit(async () => {
+        if (this.#failure !== null) return { errorCode: KafkaErrorCode.KAFKA_STORAGE_ERROR, lowWatermark: NO_OFFSET };
+        const target = offset === -1n ? this.#highWatermark : offset;
+        if (target < 0n || target > this.#highWatermark) return { errorCode: KafkaErrorCode.OFFSET_OUT_OF_RANGE, lowWatermark: NO_OFFSET };
+        try {
+          if (target > this.#backend.logStartOffset) await this.#backend.deleteRecordsBefore(target);
+        } catch (err) {
+          return { errorCode: this.#storageFailure(err).errorCode, lowWatermark: NO_OFFSET };
+        }
+        return { errorCode: 0, lowWatermark: this.#backend.logStartOffset };
+      });
+    } catch (err) {
+      if (err instanceof MailboxFullError) return { errorCode: KafkaErrorCode.REQUEST_TIMED_OUT, lowWatermark: NO_OFFSET };
+      throw err;
+    }
+  }
+
+  endOffsetForEpoch(leaderEpoch: number, currentLeaderEpoch: number): Promise<{ errorCode: number; leaderEpoch: number; endOffset: bigint }> {
+    const fenced = this.#checkEpoch(currentLeaderEpoch);
+    if (fenced !== 0) return Promise.resolve({ errorCode: fenced, leaderEpoch: -1, endOffset: NO_OFFSET });
+    if (this.#failure !== null) return Promise.resolve({ errorCode: KafkaErrorCode.KAFKA_STORAGE_ERROR, leaderEpoch: -1, endOffset: NO_OFFSET });
+    const { epoch, endOffset } = this.#backend.endOffsetForEpoch(leaderEpoch);
+    return Promise.resolve({ errorCode: 0, leaderEpoch: epoch, endOffset });
+  }
+
+  onHighWatermark(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Retention and compaction, run through the mailbox so they never race an append. */
+  housekeeping(): Promise<void> {
+    return this.#mailbox
+      .submit(async () => {
+        if (this.#failure === null) await this.#backend.housekeeping(this.#now());
+      })
+      .catch((err: unknown) => {
+        if (err instanceof MailboxFullError) return; // busy partition: try again next round
+        this.#storageFailure(err);
+      });
+  }
+
+  async close(): Promise<void> {
+    await this.#mailbox.close();
+    this.#listeners.clear();
+    await this.#backend.close();
+  }
+
+  /** Closes and removes the partition's data. */
+  async destroy(): Promise<void> {
+    await this.#mailbox.close();
+    this.#listeners.clear();
+    await this.#backend.destroy();
+  }
+
+  /** Kafka's leader-epoch fencing for Fetch/ListOffsets/OffsetForLeaderEpoch v9+/v4+/v2+ clients. */
+  #checkEpoch(clientEpoch: number): number {
+    if (clientEpoch < 0 || clientEpoch === this.#leaderEpoch) return 0;
+    return clientEpoch < this.#leaderEpoch ? KafkaErrorCode.FENCED_LEADER_EPOCH : KafkaErrorCode.UNKNOWN_LEADER_EPOCH;
+  }
+
+  #advanceHighWatermark(to: bigint): void {
+    if (to <= this.#highWatermark) return;
+    this.#highWatermark = to;
+    for (const listener of this.#listeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.#logger?.error({ err, topic: this.topic, partition: this.partition }, 'high-watermark listener threw');
+      }
+    }
+  }
+
+  #appendError(errorCode: number, message: string): AppendResult {
+    return { errorCode, errorMessage: message, baseOffset: NO_OFFSET, logAppendTimeMs: NO_OFFSET, logStartOffset: this.#backend.logStartOffset };
+  }
+
+  /** Takes the partition offline after an I/O failure (logged once); other errors are rethrown. */
+  #storageFailure(err: unknown): AppendResult {
+    if (!(err instanceof StorageError) || err.code !== 'io') throw err;
+    if (this.#failure === null) {
+      this.#failure = err;
+      this.#logger?.error({ err, topic: this.topic, partition: this.partition }, 'partition storage failed; answering KAFKA_STORAGE_ERROR until reopened');
+    }
+    return this.#appendError(KafkaErrorCode.KAFKA_STORAGE_ERROR, err.message);
+  }
+}

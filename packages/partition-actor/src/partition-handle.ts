@@ -1,0 +1,71 @@
+/**
+ * What the broker sees of a partition (STYLE §9): a narrow handle, never the actor class.
+ * Per-partition failures come back as Kafka error codes in the results, not as exceptions.
+ */
+
+export type Acks = -1 | 0 | 1;
+
+export interface AppendResult {
+  readonly errorCode: number;
+  readonly errorMessage: string | null;
+  /** Offset assigned to the batch's first record, or -1 on error. */
+  readonly baseOffset: bigint;
+  /** The broker time stamped on the batch for LogAppendTime topics, else -1. */
+  readonly logAppendTimeMs: bigint;
+  readonly logStartOffset: bigint;
+}
+
+export interface ReadRequest {
+  readonly offset: bigint;
+  readonly maxBytes: number;
+  /** Return the first batch even if it is larger than maxBytes. */
+  readonly minOneBatch: boolean;
+  readonly isolation: 'read_uncommitted' | 'read_committed';
+  /** The leader epoch the client believes current (-1 = unknown), checked like Kafka's Fetch v9+. */
+  readonly currentLeaderEpoch: number;
+}
+
+export interface ReadResult {
+  readonly errorCode: number;
+  readonly highWatermark: bigint;
+  readonly lastStableOffset: bigint;
+  readonly logStartOffset: bigint;
+  /** Whole record batches, or an empty buffer when there is nothing to return. */
+  readonly records: Buffer;
+}
+
+export interface ListOffsetResult {
+  readonly errorCode: number;
+  readonly offset: bigint;
+  readonly timestamp: bigint;
+  readonly leaderEpoch: number;
+}
+
+/** ListOffsets special timestamps, as Kafka defines them. */
+export const LIST_OFFSETS_TIMESTAMP = {
+  latest: -1n,
+  earliest: -2n,
+  maxTimestamp: -3n,
+  earliestLocal: -4n,
+  latestTiered: -5n,
+} as const;
+
+export interface PartitionHandle {
+  readonly topic: string;
+  readonly partition: number;
+  readonly leaderEpoch: number;
+  readonly highWatermark: bigint;
+  readonly lastStableOffset: bigint;
+  readonly logStartOffset: bigint;
+  readonly logEndOffset: bigint;
+
+  /** Validates and appends one produced `records` field; resolves when `acks` is satisfied. */
+  append(records: Buffer | null, acks: Acks): Promise<AppendResult>;
+  read(request: ReadRequest): Promise<ReadResult>;
+  listOffset(timestamp: bigint, isolation: 'read_uncommitted' | 'read_committed', currentLeaderEpoch: number): Promise<ListOffsetResult>;
+  /** DeleteRecords: -1 means the high watermark. Returns the new low watermark. */
+  deleteRecordsBefore(offset: bigint): Promise<{ errorCode: number; lowWatermark: bigint }>;
+  endOffsetForEpoch(leaderEpoch: number, currentLeaderEpoch: number): Promise<{ errorCode: number; leaderEpoch: number; endOffset: bigint }>;
+  /** Calls `listener` whenever the high watermark advances; returns an unsubscribe function. */
+  onHighWatermark(listener: () => void): () => void;
+}

@@ -1,0 +1,64 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { StorageError } from './types.js';
+
+/**
+ * The part of a `FileHandle` the log uses. Segment and index files are opened through an
+ * {@link OpenLogFile} so that fault-injecting wrappers (tests, chaos runs) can stand in for the
+ * real files; `fs.promises.open` results satisfy it as they are.
+ */
+export interface LogFile {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  write(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesWritten: number }>;
+  sync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  stat(): Promise<{ size: number; mtimeMs: number }>;
+  close(): Promise<void>;
+}
+
+/** `create` makes a new file (failing if it exists); `existing` opens one for reading and writing. */
+export type OpenLogFile = (path: string, mode: 'create' | 'existing') => Promise<LogFile>;
+
+/** Opens files with `node:fs/promises`. */
+export const openLogFile: OpenLogFile = async (path, mode): Promise<FileHandle> => open(path, mode === 'create' ? 'wx+' : 'r+');
+
+/** Wraps an OS error (ENOSPC, EIO, EROFS, EMFILE, ...) as StorageError `io`; StorageErrors pass through. */
+export function ioError(message: string, cause: unknown): StorageError {
+  if (cause instanceof StorageError) return cause;
+  const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : 'unknown';
+  return new StorageError('io', `${message}: ${code}`, { cause, retriable: true });
+}
+
+export function isNotFound(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'code' in err && err.code === 'ENOENT';
+}
+
+/** Writes all of `buffer` at `position` (a short write is retried for the rest). */
+export async function writeFully(file: LogFile, buffer: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < buffer.length) {
+    const { bytesWritten } = await file.write(buffer, done, buffer.length - done, position + done);
+    if (bytesWritten <= 0) throw new StorageError('io', `write made no progress at ${position + done}`, { retriable: true });
+    done += bytesWritten;
+  }
+}
+
+/** Reads up to `length` bytes at `position` into `buffer`; fewer only at end of file. */
+export async function readFully(file: LogFile, buffer: Buffer, length: number, position: number): Promise<number> {
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await file.read(buffer, done, length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
+}
+
+/** Makes renames and creations in `dir` durable. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
