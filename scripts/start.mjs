@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// `npm start`: the single-node broker with embedded defaults. The broker itself is built under the
-// single-node broker issue; until it lands this says so instead of pretending to start.
-import { existsSync } from 'node:fs';
+// `npm start`: one broker with embedded defaults (Kafka on 127.0.0.1:9092, data in ./data,
+// embedded coordinator). Extra arguments go to `oxbow start`: `npm start -- --kafka 0.0.0.0:9092`.
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-const cli = join(import.meta.dirname, '..', 'packages', 'node', 'src', 'cli.ts');
-if (!existsSync(cli)) {
-  console.error('Oxbow: the broker process is not built yet (see the single-node broker issue). `npm test` works today.');
-  process.exit(1);
-}
+const launcher = join(import.meta.dirname, '..', 'packages', 'node', 'bin', 'oxbow.mjs');
+const child = spawn(process.execPath, [launcher, 'start', ...process.argv.slice(2)], { stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => {
+  if (signal !== null) process.kill(process.pid, signal);
+  else process.exit(code ?? 1);
+});
