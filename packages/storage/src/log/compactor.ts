@@ -1,5 +1,5 @@
 import { decodeRecordBatch, encodeRecordBatch, scanBatches, type KafkaRecord, type RecordBatch, type RecordBatchView } from '@oxbow/protocol';
-import { forEachBatch, keyOf, type CleaningPlan } from './compaction-plan.js';
+import { forEachBatch, keyOf, planCleaning, type CleaningPlan } from './compaction-plan.js';
 import { CLEANED_SUFFIX, LOG_SUFFIX, SWAP_SUFFIX } from './file-names.js';
 import { fsyncDir } from './log-file.js';
 import { Segment, type SegmentEnv } from './segment.js';
@@ -29,6 +29,36 @@ export interface CleanedGroup {
 
 const INT32_MAX = 0x7fffffff;
 const WRITE_CHUNK = 1 << 20;
+const NOTHING: CompactionStats = { segmentsRewritten: 0, recordsRemoved: 0, bytesBefore: 0, bytesAfter: 0 };
+
+/** One compaction pass over a snapshot of the log's segments. */
+export interface CompactionRun {
+  readonly env: SegmentEnv;
+  readonly config: LogConfig;
+  readonly nowMs: number;
+  /** All segments, oldest first; the last (active) one is never cleaned. */
+  readonly segments: readonly Segment[];
+  readonly firstDirtyOffset: bigint;
+  /**
+   * Puts the cleaned groups in place (under the log's lock); false when the log changed meanwhile
+   * (then the output is discarded).
+   */
+  readonly commit: (plan: CleaningPlan, groups: readonly CleanedGroup[]) => Promise<boolean>;
+}
+
+/** Plans, cleans and commits; stats are zero when nothing was worth cleaning or the commit was refused. */
+export async function runCompaction(run: CompactionRun): Promise<CompactionStats> {
+  const plan = await planCleaning(run.segments, run.firstDirtyOffset, run.nowMs, run.config);
+  if (plan === null) return NOTHING;
+  const { groups, stats } = await cleanSegments(plan, run.env, run.config, run.nowMs);
+  let committed = false;
+  try {
+    committed = await run.commit(plan, groups);
+  } finally {
+    if (!committed) for (const g of groups) await g.cleaned.discard();
+  }
+  return committed ? stats : NOTHING;
+}
 
 export async function cleanSegments(plan: CleaningPlan, env: SegmentEnv, config: LogConfig, nowMs: number): Promise<{ groups: CleanedGroup[]; stats: CompactionStats }> {
   const tombstoneHorizon = BigInt(nowMs - config.deleteRetentionMs);

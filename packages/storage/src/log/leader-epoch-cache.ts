@@ -1,3 +1,4 @@
+import { AsyncMutex } from './async-mutex.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { LEADER_EPOCH_CHECKPOINT } from './file-names.js';
 import { StorageError } from './types.js';
@@ -25,6 +26,7 @@ export const UNDEFINED_EPOCH_OFFSET = -1n;
 export class LeaderEpochCache {
   readonly #dir: string;
   readonly #logEndOffset: () => bigint;
+  readonly #mutex = new AsyncMutex();
   #entries: EpochEntry[];
 
   private constructor(dir: string, logEndOffset: () => bigint, entries: EpochEntry[]) {
@@ -66,10 +68,11 @@ export class LeaderEpochCache {
     if (!Number.isInteger(epoch) || epoch < 0 || startOffset < 0n) {
       throw new StorageError('invalid-argument', `leader epoch ${epoch} / start offset ${startOffset} must not be negative`);
     }
-    const latest = this.#entries[this.#entries.length - 1];
-    if (latest !== undefined && latest.epoch === epoch && startOffset >= latest.startOffset) return;
-    const kept = this.#entries.filter((e) => e.epoch < epoch && e.startOffset < startOffset);
-    await this.#replace([...kept, { epoch, startOffset }]);
+    await this.#update((entries) => {
+      const latest = entries[entries.length - 1];
+      if (latest !== undefined && latest.epoch === epoch && startOffset >= latest.startOffset) return entries;
+      return [...entries.filter((e) => e.epoch < epoch && e.startOffset < startOffset), { epoch, startOffset }];
+    });
   }
 
   /**
@@ -88,8 +91,10 @@ export class LeaderEpochCache {
 
   /** After a log truncation to `endOffset`: drops the epochs starting at or after it. */
   async truncateFromEnd(endOffset: bigint): Promise<void> {
-    const kept = this.#entries.filter((e) => e.startOffset < endOffset);
-    if (kept.length !== this.#entries.length) await this.#replace(kept);
+    await this.#update((entries) => {
+      const kept = entries.filter((e) => e.startOffset < endOffset);
+      return kept.length === entries.length ? entries : kept;
+    });
   }
 
   /**
@@ -97,14 +102,21 @@ export class LeaderEpochCache {
    * the latest of those, which now starts at `startOffset`.
    */
   async truncateFromStart(startOffset: bigint): Promise<void> {
-    const removed = this.#entries.filter((e) => e.startOffset <= startOffset);
-    const last = removed[removed.length - 1];
-    if (last === undefined || (removed.length === 1 && last.startOffset === startOffset)) return;
-    await this.#replace([{ epoch: last.epoch, startOffset }, ...this.#entries.filter((e) => e.startOffset > startOffset)]);
+    await this.#update((entries) => {
+      const removed = entries.filter((e) => e.startOffset <= startOffset);
+      const last = removed[removed.length - 1];
+      if (last === undefined || (removed.length === 1 && last.startOffset === startOffset)) return entries;
+      return [{ epoch: last.epoch, startOffset }, ...entries.filter((e) => e.startOffset > startOffset)];
+    });
   }
 
-  async #replace(entries: EpochEntry[]): Promise<void> {
-    await writeCheckpoint(this.#dir, LEADER_EPOCH_CHECKPOINT, [String(entries.length), ...entries.map((e) => `${e.epoch} ${e.startOffset}`)]);
-    this.#entries = entries;
+  /** Applies `change` (returning its input means no change) and persists the result, one change at a time. */
+  #update(change: (entries: readonly EpochEntry[]) => readonly EpochEntry[]): Promise<void> {
+    return this.#mutex.run(async () => {
+      const next = change(this.#entries);
+      if (next === this.#entries) return;
+      await writeCheckpoint(this.#dir, LEADER_EPOCH_CHECKPOINT, [String(next.length), ...next.map((e) => `${e.epoch} ${e.startOffset}`)]);
+      this.#entries = [...next];
+    });
   }
 }

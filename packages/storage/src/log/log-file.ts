@@ -1,4 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
+import { ProtocolError } from '@oxbow/protocol';
 import { StorageError } from './types.js';
 
 /**
@@ -26,6 +27,12 @@ export function ioError(message: string, cause: unknown): StorageError {
   if (cause instanceof StorageError) return cause;
   const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : 'unknown';
   return new StorageError('io', `${message}: ${code}`, { cause, retriable: true });
+}
+
+/** Any failure as a StorageError: decoding problems are `corrupt`, everything else `io`. */
+export function toStorageError(action: string, err: unknown): StorageError {
+  if (err instanceof ProtocolError) return new StorageError('corrupt', `${action}: ${err.message}`, { cause: err });
+  return ioError(action, err);
 }
 
 export function isNotFound(err: unknown): boolean {

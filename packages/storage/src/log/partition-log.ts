@@ -1,17 +1,19 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { ProtocolError, scanBatches, type RecordBatchView } from '@oxbow/protocol';
 import { AsyncMutex } from './async-mutex.js';
-import { readOffsetCheckpoint, writeOffsetCheckpoint } from './checkpoint.js';
-import { planCleaning } from './compaction-plan.js';
-import { cleanSegments, swapCleanedGroup } from './compactor.js';
+import { writeOffsetCheckpoint } from './checkpoint.js';
+import { runCompaction } from './compactor.js';
 import { validateLogConfig } from './config.js';
 import { CLEANER_CHECKPOINT, LOG_START_CHECKPOINT } from './file-names.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
-import { fsyncDir, ioError, openLogFile, type OpenLogFile } from './log-file.js';
-import { recoverSegments } from './recovery.js';
+import { FlushScheduler } from './flush-scheduler.js';
+import { ioError, openLogFile, toStorageError, type OpenLogFile } from './log-file.js';
+import { recoverLog, type RecoveredLog } from './recovery.js';
 import { selectSegmentsToDelete } from './retention.js';
-import { Segment, type LogLogger, type SegmentEnv } from './segment.js';
-import { StorageError, type AppendBatchesInfo, type CompactionStats, type LogConfig, type ReadOptions, type ReadResult, type SegmentInfo, type TimestampOffset } from './types.js';
+import type { Segment, SegmentEnv } from './segment.js';
+import { SegmentSet } from './segment-set.js';
+import { checkAppendBatches } from './append-check.js';
+import { findTimestampAcross, readAcross } from './log-read.js';
+import { StorageError, type AppendBatchesInfo, type LogLogger, type CompactionStats, type LogConfig, type ReadOptions, type ReadResult, type SegmentInfo, type TimestampOffset } from './types.js';
 
 export interface PartitionLogOptions {
   /** Wall clock in ms (segment.ms rolls, retention and compaction defaults); Date.now by default. */
@@ -23,7 +25,6 @@ export interface PartitionLogOptions {
 }
 
 const INT32_MAX = 0x7fffffff;
-const MAX_TIMER_MS = 2 ** 31 - 1;
 const EMPTY = Buffer.alloc(0);
 const NO_COMPACTION: CompactionStats = { segmentsRewritten: 0, recordsRemoved: 0, bytesBefore: 0, bytesAfter: 0 };
 const SILENT: LogLogger = { warn: () => undefined, info: () => undefined };
@@ -49,29 +50,32 @@ export class PartitionLog {
   readonly #env: SegmentEnv;
   readonly #now: () => number;
   readonly #mutex = new AsyncMutex();
-  readonly #doomed = new Set<Segment>();
   #config: LogConfig;
-  #segments: Segment[];
+  readonly #segments: SegmentSet;
   #logStartOffset: bigint;
   #logEndOffset: bigint;
   #firstDirtyOffset: bigint;
   #maxTimestamp: TimestampOffset | null = null;
   #epochs: LeaderEpochCache | null = null;
-  #unflushedRecords = 0;
-  #flushTimer: NodeJS.Timeout | null = null;
-  #timerFlush: Promise<void> | null = null;
+  readonly #flusher: FlushScheduler;
   #compaction: Promise<CompactionStats> | null = null;
   #closed = false;
+  #closing: Promise<void> | null = null;
 
-  private constructor(env: SegmentEnv, config: LogConfig, now: () => number, segments: Segment[], logStart: bigint, firstDirty: bigint) {
+  private constructor(env: SegmentEnv, config: LogConfig, now: () => number, recovered: RecoveredLog) {
     this.dir = env.dir;
     this.#env = env;
     this.#config = config;
     this.#now = now;
-    this.#segments = segments;
-    this.#logStartOffset = logStart;
-    this.#logEndOffset = segments[segments.length - 1]?.nextOffset ?? logStart;
-    this.#firstDirtyOffset = firstDirty;
+    this.#segments = new SegmentSet(env, recovered.segments, () => this.#config.fileDeleteDelayMs);
+    this.#logStartOffset = recovered.logStartOffset;
+    this.#logEndOffset = recovered.logEndOffset;
+    this.#firstDirtyOffset = recovered.firstDirtyOffset;
+    this.#flusher = new FlushScheduler(
+      config.flushMs,
+      () => this.#segments.active.flush(false),
+      (err) => env.logger.warn({ dir: env.dir, err }, 'periodic flush failed'),
+    );
   }
 
   /**
@@ -86,31 +90,24 @@ export class PartitionLog {
     validateLogConfig(config);
     const now = options.now ?? Date.now;
     const env: SegmentEnv = { dir, openFile: options.openFile ?? openLogFile, logger: options.logger ?? SILENT };
-    let segments: Segment[] = [];
+    let recovered: RecoveredLog;
     try {
       await mkdir(dir, { recursive: true });
-      segments = await recoverSegments(env, config.indexIntervalBytes, now());
-      const checkpointed = await readOffsetCheckpoint(dir, LOG_START_CHECKPOINT);
-      if (segments.length === 0) {
-        segments = [await Segment.create(env, checkpointed ?? 0n, now())];
-        await fsyncDir(dir);
-      }
-      const first = segments[0] as Segment;
-      const end = (segments[segments.length - 1] as Segment).nextOffset;
-      let logStart = checkpointed !== null && checkpointed > first.baseOffset ? checkpointed : first.baseOffset;
-      if (logStart > end) logStart = end;
-      const cleanerCheckpoint = await readOffsetCheckpoint(dir, CLEANER_CHECKPOINT);
-      const firstDirty = cleanerCheckpoint === null || cleanerCheckpoint < logStart || cleanerCheckpoint > end ? logStart : cleanerCheckpoint;
-      const log = new PartitionLog(env, config, now, segments, logStart, firstDirty);
+      recovered = await recoverLog(env, config.indexIntervalBytes, now());
+    } catch (err) {
+      throw toStorageError(`opening log ${dir}`, err);
+    }
+    const log = new PartitionLog(env, config, now, recovered);
+    try {
       const epochs = await LeaderEpochCache.load(dir, () => log.logEndOffset);
-      await epochs.truncateFromEnd(end);
-      await epochs.truncateFromStart(logStart);
+      await epochs.truncateFromEnd(recovered.logEndOffset);
+      await epochs.truncateFromStart(recovered.logStartOffset);
       log.#epochs = epochs;
       await log.#refreshMaxTimestamp();
       return log;
     } catch (err) {
-      for (const s of segments) await s.close();
-      throw wrapError(`opening log ${dir}`, err);
+      await log.#segments.close();
+      throw toStorageError(`opening log ${dir}`, err);
     }
   }
 
@@ -126,7 +123,7 @@ export class PartitionLog {
 
   /** Bytes of all segment files. */
   get size(): number {
-    return this.#segments.reduce((n, s) => n + s.size, 0);
+    return this.#segments.size;
   }
 
   get config(): LogConfig {
@@ -141,7 +138,7 @@ export class PartitionLog {
 
   /** The segments, oldest first; the last is the active one. */
   segments(): SegmentInfo[] {
-    const segs = this.#segments;
+    const segs = this.#segments.all;
     return segs.map((s, i) => s.info(i === segs.length - 1 ? this.#logEndOffset : (segs[i + 1]?.baseOffset ?? s.nextOffset)));
   }
 
@@ -158,14 +155,17 @@ export class PartitionLog {
       if (info.firstOffset !== this.#logEndOffset) {
         throw new StorageError('invalid-append', `first offset ${info.firstOffset} is not the log end offset ${this.#logEndOffset}`);
       }
-      const views = checkBatches(batches, info);
+      const views = checkAppendBatches(batches, info);
       const now = this.#now();
-      let active = this.#active();
+      let active = this.#segments.active;
       const full = active.size + batches.length > this.#config.segmentBytes;
       const old = active.rollBaseMs !== null && now - active.rollBaseMs >= this.#config.segmentMs;
-      if (active.size > 0 && (full || old || info.lastOffset - active.baseOffset > BigInt(INT32_MAX))) active = await this.#rollLocked(now);
+      if (active.size > 0 && (full || old || info.lastOffset - active.baseOffset > BigInt(INT32_MAX))) {
+        active = await this.#segments.roll(this.#logEndOffset, now);
+        this.#flusher.flushed();
+      }
       if (active.size + batches.length > INT32_MAX) throw new StorageError('invalid-append', `${batches.length} bytes do not fit in a segment`);
-      const sync = this.#unflushedRecords + info.recordCount >= this.#config.flushMessages;
+      const sync = this.#flusher.mustSync(info.recordCount, this.#config.flushMessages);
       await active.append(views, batches, {
         intervalBytes: this.#config.indexIntervalBytes,
         sync,
@@ -177,12 +177,7 @@ export class PartitionLog {
       if (info.maxTimestamp >= 0n && (this.#maxTimestamp === null || info.maxTimestamp > this.#maxTimestamp.timestamp)) {
         this.#maxTimestamp = { timestamp: info.maxTimestamp, offset: info.offsetOfMaxTimestamp };
       }
-      if (sync) {
-        this.#unflushedRecords = 0;
-      } else {
-        this.#unflushedRecords += info.recordCount;
-        this.#scheduleFlush();
-      }
+      this.#flusher.appended(info.recordCount, sync);
     });
   }
 
@@ -195,31 +190,17 @@ export class PartitionLog {
    */
   async read(offset: bigint, options: ReadOptions): Promise<ReadResult> {
     this.#ensureOpen();
-    const segments = this.#segments;
+    const segments = this.#segments.all;
     const logStartOffset = this.#logStartOffset;
     const logEndOffset = this.#logEndOffset;
     if (offset < logStartOffset || offset > logEndOffset) {
       throw new StorageError('offset-out-of-range', `offset ${offset} is outside [${logStartOffset}, ${logEndOffset}] of ${this.dir}`);
     }
     if (offset === logEndOffset) return { records: EMPTY, logStartOffset, logEndOffset };
-    const used = segments.slice(floorSegment(segments, offset));
-    for (const s of used) s.acquire();
     try {
-      const parts: Buffer[] = [];
-      let remaining = options.maxBytes;
-      for (const [i, seg] of used.entries()) {
-        const position = i === 0 ? await seg.findPosition(offset) : 0;
-        if (position === null) continue;
-        const r = await seg.read(position, remaining, options.maxOffset, options.minOneBatch && parts.length === 0);
-        if (r.bytes.length > 0) parts.push(r.bytes);
-        remaining -= r.bytes.length;
-        if (!r.complete || remaining <= 0) break;
-      }
-      return { records: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts), logStartOffset, logEndOffset };
+      return { records: await readAcross(segments, offset, options), logStartOffset, logEndOffset };
     } catch (err) {
       throw this.#wrap(`reading ${this.dir} at ${offset}`, err);
-    } finally {
-      for (const s of used) s.release();
     }
   }
 
@@ -229,19 +210,10 @@ export class PartitionLog {
    */
   async offsetForTimestamp(timestamp: bigint): Promise<TimestampOffset | null> {
     this.#ensureOpen();
-    const segments = [...this.#segments];
-    const logStart = this.#logStartOffset;
-    for (const s of segments) s.acquire();
     try {
-      for (const seg of segments) {
-        const found = await seg.findTimestamp(timestamp, logStart);
-        if (found !== null) return found;
-      }
-      return null;
+      return await findTimestampAcross(this.#segments.all, timestamp, this.#logStartOffset);
     } catch (err) {
       throw this.#wrap(`looking up timestamp ${timestamp} in ${this.dir}`, err);
-    } finally {
-      for (const s of segments) s.release();
     }
   }
 
@@ -299,26 +271,24 @@ export class PartitionLog {
   }
 
   async #compactOnce(nowMs: number): Promise<CompactionStats> {
-    const segments = [...this.#segments];
+    const segments = this.#segments.all;
     for (const s of segments) s.acquire();
     try {
-      const plan = await planCleaning(segments, this.#firstDirtyOffset, nowMs, this.#config);
-      if (plan === null) return NO_COMPACTION;
-      const { groups, stats } = await cleanSegments(plan, this.#env, this.#config, nowMs);
-      const swapped = await this.#mutex.run(async () => {
-        const start = this.#segments.indexOf(plan.segments[0] as Segment);
-        const intact = !this.#closed && start >= 0 && plan.segments.every((s, i) => this.#segments[start + i] === s && !s.deleted);
-        if (!intact) return false;
-        const replacement = groups.map((g) => g.cleaned);
-        for (const group of groups) await swapCleanedGroup(this.#env, group, (s) => this.#dispose(s));
-        this.#segments = [...this.#segments.slice(0, start), ...replacement, ...this.#segments.slice(start + plan.segments.length)];
-        await writeOffsetCheckpoint(this.dir, CLEANER_CHECKPOINT, plan.nextDirtyOffset);
-        this.#firstDirtyOffset = plan.nextDirtyOffset;
-        await this.#refreshMaxTimestamp();
-        return true;
+      return await runCompaction({
+        env: this.#env,
+        config: this.#config,
+        nowMs,
+        segments,
+        firstDirtyOffset: this.#firstDirtyOffset,
+        commit: (plan, groups) =>
+          this.#mutex.run(async () => {
+            if (this.#closed || !(await this.#segments.replace(plan.segments, groups))) return false;
+            await writeOffsetCheckpoint(this.dir, CLEANER_CHECKPOINT, plan.nextDirtyOffset);
+            this.#firstDirtyOffset = plan.nextDirtyOffset;
+            await this.#refreshMaxTimestamp();
+            return true;
+          }),
       });
-      if (!swapped) for (const g of groups) await g.cleaned.discard();
-      return swapped ? stats : NO_COMPACTION;
     } catch (err) {
       throw this.#wrap(`compacting ${this.dir}`, err);
     } finally {
@@ -339,23 +309,14 @@ export class PartitionLog {
       await this.#wrapped('truncating', async () => {
         const now = this.#now();
         if (offset < this.#logStartOffset) {
-          // Everything goes; the old segments are retired first since one may sit at `offset`.
-          const old = this.#segments;
-          for (const s of old) await this.#dispose(s);
-          this.#segments = [await Segment.create(this.#env, offset, now)];
-          await fsyncDir(this.dir);
+          await this.#segments.resetAt(offset, now);
           await this.#advanceLogStart(offset, true);
           this.#logEndOffset = offset;
         } else {
-          const keep = this.#segments.filter((s) => s.baseOffset <= offset);
-          const drop = this.#segments.filter((s) => s.baseOffset > offset);
-          this.#segments = keep;
-          for (const s of drop) await this.#dispose(s);
-          const last = this.#active();
-          await last.reactivate(now);
+          const last = await this.#segments.retireAfter(offset, now);
           this.#logEndOffset = await last.truncateTo(offset, this.#config.indexIntervalBytes);
         }
-        this.#unflushedRecords = 0;
+        this.#flusher.flushed();
         await this.epochs.truncateFromEnd(this.#logEndOffset);
         if (this.#firstDirtyOffset > this.#logEndOffset) {
           await writeOffsetCheckpoint(this.dir, CLEANER_CHECKPOINT, this.#logEndOffset);
@@ -370,8 +331,8 @@ export class PartitionLog {
   flush(): Promise<void> {
     return this.#mutex.run(async () => {
       this.#ensureOpen();
-      await this.#wrapped('flushing', () => this.#active().flush(true));
-      this.#unflushedRecords = 0;
+      await this.#wrapped('flushing', () => this.#segments.active.flush(true));
+      this.#flusher.flushed();
     });
   }
 
@@ -379,42 +340,39 @@ export class PartitionLog {
   roll(): Promise<void> {
     return this.#mutex.run(async () => {
       this.#ensureOpen();
-      await this.#rollLocked(this.#now());
+      await this.#segments.roll(this.#logEndOffset, this.#now());
+      this.#flusher.flushed();
     });
   }
 
   /** Applies new topic configs to later operations; throws StorageError `invalid-argument` for bad values. */
   updateConfig(config: LogConfig): void {
     validateLogConfig(config);
-    const flushMsChanged = config.flushMs !== this.#config.flushMs;
     this.#config = config;
-    if (flushMsChanged && this.#flushTimer !== null) {
-      clearTimeout(this.#flushTimer);
-      this.#flushTimer = null;
-      this.#scheduleFlush();
-    }
+    this.#flusher.setFlushMs(config.flushMs);
   }
 
   /**
    * Flushes, closes every file and removes segments awaiting deletion. Later calls fail with
    * StorageError `closed`; a running compaction is abandoned.
    */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true;
-    if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
-    this.#flushTimer = null;
     await this.#compaction?.catch(() => undefined);
     await this.#mutex.run(async () => {
-      await this.#timerFlush;
+      await this.#flusher.stop();
       let failure: unknown = null;
       try {
-        await this.#active().flush(true);
+        await this.#segments.active.flush(true);
       } catch (err) {
         failure = err;
       }
-      for (const s of this.#segments) await s.close();
-      for (const s of [...this.#doomed]) await s.destroy();
+      await this.#segments.close();
       if (failure !== null) throw ioError(`flushing ${this.dir} at close`, failure);
     });
   }
@@ -427,54 +385,21 @@ export class PartitionLog {
     });
   }
 
-  #active(): Segment {
-    const last = this.#segments[this.#segments.length - 1];
-    if (last === undefined) throw new StorageError('corrupt', `log ${this.dir} has no segment`);
-    return last;
-  }
-
-  async #rollLocked(now: number): Promise<Segment> {
-    const active = this.#active();
-    if (active.size === 0) return active;
-    try {
-      await active.seal();
-      let next: Segment;
-      try {
-        next = await Segment.create(this.#env, this.#logEndOffset, now);
-        await fsyncDir(this.dir);
-      } catch (err) {
-        await active.reactivate(now).catch(() => undefined);
-        throw err;
-      }
-      this.#segments = [...this.#segments, next];
-      this.#unflushedRecords = 0;
-      return next;
-    } catch (err) {
-      throw ioError(`rolling a segment in ${this.dir}`, err);
-    }
-  }
-
   #selectForDeletion(nowMs: number, deletePolicy: boolean): number {
-    const segments = this.#segments.map((s) => ({ baseOffset: s.baseOffset, sizeBytes: s.size, largestTimestamp: s.largestTimestamp, lastModifiedMs: s.lastModifiedMs }));
-    const c = this.#config;
-    return selectSegmentsToDelete(segments, {
-      logStartOffset: this.#logStartOffset,
-      logEndOffset: this.#logEndOffset,
-      nowMs,
-      retentionMs: c.retentionMs,
-      retentionBytes: c.retentionBytes,
-      deletePolicy,
-    });
+    const { retentionMs, retentionBytes } = this.#config;
+    const offsets = { logStartOffset: this.#logStartOffset, logEndOffset: this.#logEndOffset };
+    return selectSegmentsToDelete(this.#segments.all, { ...offsets, nowMs, retentionMs, retentionBytes, deletePolicy });
   }
 
   /** Deletes the `count` oldest segments (rolling first if that includes the active one); moves the log start up to the new first segment. */
   async #deleteOldest(count: number): Promise<number> {
     if (count === 0) return 0;
-    if (count >= this.#segments.length) await this.#rollLocked(this.#now());
-    const doomed = this.#segments.slice(0, count);
-    this.#segments = this.#segments.slice(count);
-    for (const s of doomed) await this.#dispose(s);
-    const first = this.#segments[0];
+    if (count >= this.#segments.all.length) {
+      await this.#segments.roll(this.#logEndOffset, this.#now());
+      this.#flusher.flushed();
+    }
+    await this.#segments.retireOldest(count);
+    const first = this.#segments.all[0];
     if (first !== undefined && first.baseOffset > this.#logStartOffset) await this.#advanceLogStart(first.baseOffset);
     if (this.#maxTimestamp !== null && first !== undefined && this.#maxTimestamp.offset < first.baseOffset) await this.#refreshMaxTimestamp();
     return count;
@@ -489,40 +414,10 @@ export class PartitionLog {
     if (this.#firstDirtyOffset < offset || force) this.#firstDirtyOffset = offset;
   }
 
-  /** Schedules a segment's files for deletion after file.delete.delay.ms. */
-  async #dispose(segment: Segment): Promise<void> {
-    this.#doomed.add(segment);
-    await segment.markDeleted(this.#config.fileDeleteDelayMs, () => this.#doomed.delete(segment));
-  }
-
   async #refreshMaxTimestamp(): Promise<void> {
     let best: Segment | null = null;
-    for (const s of this.#segments) if (s.largestTimestamp >= 0n && (best === null || s.largestTimestamp > best.largestTimestamp)) best = s;
+    for (const s of this.#segments.all) if (s.largestTimestamp >= 0n && (best === null || s.largestTimestamp > best.largestTimestamp)) best = s;
     this.#maxTimestamp = best === null ? null : await best.largestTimestampRecord();
-  }
-
-  #scheduleFlush(): void {
-    const ms = this.#config.flushMs;
-    if (this.#flushTimer !== null || this.#closed || ms >= MAX_TIMER_MS) return;
-    this.#flushTimer = setTimeout(() => {
-      this.#flushTimer = null;
-      this.#timerFlush = this.#flushPending().finally(() => {
-        this.#timerFlush = null;
-      });
-    }, ms);
-    this.#flushTimer.unref();
-  }
-
-  async #flushPending(): Promise<void> {
-    const pending = this.#unflushedRecords;
-    if (pending === 0 || this.#closed) return;
-    this.#unflushedRecords = 0;
-    try {
-      await this.#active().flush(false);
-    } catch (err) {
-      this.#unflushedRecords += pending;
-      this.#env.logger.warn({ dir: this.dir, err }, 'periodic flush failed');
-    }
   }
 
   #ensureOpen(): void {
@@ -539,50 +434,6 @@ export class PartitionLog {
 
   #wrap(action: string, err: unknown): StorageError {
     if (this.#closed && !(err instanceof StorageError)) return new StorageError('closed', `log ${this.dir} closed while ${action}`, { cause: err });
-    return wrapError(action, err);
+    return toStorageError(action, err);
   }
-}
-
-function wrapError(action: string, err: unknown): StorageError {
-  if (err instanceof ProtocolError) return new StorageError('corrupt', `${action}: ${err.message}`, { cause: err });
-  return ioError(action, err);
-}
-
-/** Structure check of appended batches against what the caller says about them. */
-function checkBatches(batches: Buffer, info: AppendBatchesInfo): RecordBatchView[] {
-  let views: RecordBatchView[];
-  try {
-    views = scanBatches(batches);
-  } catch (err) {
-    throw new StorageError('invalid-append', `batches are malformed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
-  const first = views[0];
-  const last = views[views.length - 1];
-  if (first === undefined || last === undefined) throw new StorageError('invalid-append', 'no batches to append');
-  if (first.baseOffset !== info.firstOffset || last.lastOffset !== info.lastOffset) {
-    throw new StorageError('invalid-append', `batches span ${first.baseOffset}..${last.lastOffset}, info says ${info.firstOffset}..${info.lastOffset}`);
-  }
-  for (let i = 1; i < views.length; i++) {
-    const prev = views[i - 1] as RecordBatchView;
-    const cur = views[i] as RecordBatchView;
-    if (cur.baseOffset <= prev.lastOffset) throw new StorageError('invalid-append', `batch at ${cur.baseOffset} does not follow ${prev.lastOffset}`);
-  }
-  return views;
-}
-
-/** Index of the last segment whose base offset is ≤ `offset` (0 when none). */
-function floorSegment(segments: readonly Segment[], offset: bigint): number {
-  let lo = 0;
-  let hi = segments.length - 1;
-  let found = 0;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((segments[mid]?.baseOffset ?? 0n) <= offset) {
-      found = mid;
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  return found;
 }

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { BatchScanner } from './batch-scanner.js';
 import {
   CLEANED_SUFFIX,
+  CLEANER_CHECKPOINT,
+  LOG_START_CHECKPOINT,
   DELETED_SUFFIX,
   INDEX_SUFFIX,
   LOG_SUFFIX,
@@ -12,6 +14,7 @@ import {
   TEMP_SUFFIX,
   TIME_INDEX_SUFFIX,
 } from './file-names.js';
+import { readOffsetCheckpoint } from './checkpoint.js';
 import { fsyncDir, isNotFound } from './log-file.js';
 import { Segment, type SegmentEnv } from './segment.js';
 
@@ -27,6 +30,41 @@ import { Segment, type SegmentEnv } from './segment.js';
  *    Should a sealed segment turn out damaged, it is cut the same way and the segments after it are
  *    deleted (their offsets would no longer follow on), as Kafka does.
  */
+
+/** A recovered (or new) log directory. */
+export interface RecoveredLog {
+  /** Oldest first; never empty (a new directory gets an empty segment). */
+  readonly segments: Segment[];
+  readonly logStartOffset: bigint;
+  readonly logEndOffset: bigint;
+  /** The cleaner checkpoint, clamped into [log start, log end]. */
+  readonly firstDirtyOffset: bigint;
+}
+
+/**
+ * Recovers the segments, then reads the log start and cleaner checkpoints. The log start is the
+ * checkpointed one when it lies inside the log, else the first segment's base offset.
+ */
+export async function recoverLog(env: SegmentEnv, intervalBytes: number, nowMs: number): Promise<RecoveredLog> {
+  let segments = await recoverSegments(env, intervalBytes, nowMs);
+  try {
+    const checkpointed = await readOffsetCheckpoint(env.dir, LOG_START_CHECKPOINT);
+    if (segments.length === 0) {
+      segments = [await Segment.create(env, checkpointed ?? 0n, nowMs)];
+      await fsyncDir(env.dir);
+    }
+    const base = (segments[0] as Segment).baseOffset;
+    const end = (segments[segments.length - 1] as Segment).nextOffset;
+    let logStartOffset = checkpointed !== null && checkpointed > base ? checkpointed : base;
+    if (logStartOffset > end) logStartOffset = end;
+    const cleaner = await readOffsetCheckpoint(env.dir, CLEANER_CHECKPOINT);
+    const firstDirtyOffset = cleaner === null || cleaner < logStartOffset || cleaner > end ? logStartOffset : cleaner;
+    return { segments, logStartOffset, logEndOffset: end, firstDirtyOffset };
+  } catch (err) {
+    for (const s of segments) await s.close();
+    throw err;
+  }
+}
 
 /** Recovers the directory and returns its segments in offset order (none for a new directory). */
 export async function recoverSegments(env: SegmentEnv, intervalBytes: number, nowMs: number): Promise<Segment[]> {

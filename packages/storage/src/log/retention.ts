@@ -1,7 +1,7 @@
 /** What retention looks at per segment, oldest first; the last one is the active segment. */
 export interface RetentionSegment {
   readonly baseOffset: bigint;
-  readonly sizeBytes: number;
+  readonly size: number;
   /** Largest record timestamp; -1 when the segment has none (then lastModifiedMs counts). */
   readonly largestTimestamp: bigint;
   readonly lastModifiedMs: number;
@@ -30,7 +30,7 @@ export interface RetentionRules {
  */
 export function selectSegmentsToDelete(segments: readonly RetentionSegment[], rules: RetentionRules): number {
   const last = segments.length - 1;
-  const deletable = (i: number): boolean => i < segments.length && !(i === last && segments[i]?.sizeBytes === 0);
+  const deletable = (i: number): boolean => i < segments.length && !(i === last && segments[i]?.size === 0);
   const endOf = (i: number): bigint => segments[i + 1]?.baseOffset ?? rules.logEndOffset;
   let n = 0;
   while (deletable(n) && endOf(n) <= rules.logStartOffset) n++;
@@ -40,9 +40,9 @@ export function selectSegmentsToDelete(segments: readonly RetentionSegment[], ru
     while (deletable(n) && timeOf(segments[n] as RetentionSegment) < horizon) n++;
   }
   if (rules.deletePolicy && rules.retentionBytes >= 0) {
-    let excess = segments.slice(n).reduce((sum, s) => sum + s.sizeBytes, 0) - rules.retentionBytes;
-    while (deletable(n) && excess - (segments[n]?.sizeBytes ?? 0) >= 0) {
-      excess -= segments[n]?.sizeBytes ?? 0;
+    let excess = segments.slice(n).reduce((sum, s) => sum + s.size, 0) - rules.retentionBytes;
+    while (deletable(n) && excess - (segments[n]?.size ?? 0) >= 0) {
+      excess -= segments[n]?.size ?? 0;
       n++;
     }
   }

@@ -1,6 +1,6 @@
 import { BATCH_HEADER_SIZE, RecordBatchView } from '@oxbow/protocol';
 import { BatchScanner, type ScanStop } from './batch-scanner.js';
-import { applyIndexPlan, EMPTY_CURSOR, planIndexEntries, type BatchMeta, type IndexCursor } from './index-planner.js';
+import { applyIndexPlan, EMPTY_CURSOR, planIndexEntries, planSealEntry, type BatchMeta, type IndexCursor } from './index-planner.js';
 import { readFully, type LogFile } from './log-file.js';
 import { OffsetIndex } from './offset-index.js';
 import { indexPath, readOptional, timeIndexPath } from './segment-files.js';
@@ -214,6 +214,11 @@ export async function loadSegmentState(
   state.size = scan.validSize;
   state.nextOffset = scan.nextOffset;
   state.cursor = scan.cursor;
+  const seal = active ? null : planSealEntry(base, scan.cursor);
+  if (seal !== null) {
+    state.timeIndex.append(seal[0], seal[1]);
+    state.cursor = { ...scan.cursor, lastIndexedTimestamp: seal[0] };
+  }
   const droppedBytes = fileSize - scan.validSize;
   if (droppedBytes > 0) {
     env.logger.warn({ dir: env.dir, segment: base.toString(), droppedBytes, position: scan.validSize, stop: scan.stop }, 'truncating invalid tail of log segment');

@@ -10,15 +10,9 @@ import { OFFSET_INDEX_ENTRY_BYTES, OffsetIndex } from './offset-index.js';
 import { firstRecordAtOrAfter, offsetOfTimestampInBatch, readBatchBytes, readWholeBatches } from './segment-read.js';
 import { loadSegmentState, readBatchHeader, rescanSegmentTail, type SegmentState } from './segment-scan.js';
 import { TIME_INDEX_ENTRY_BYTES, TimeIndex } from './time-index.js';
-import { StorageError, type SegmentInfo, type TimestampOffset } from './types.js';
+import { StorageError, type LogLogger, type SegmentInfo, type TimestampOffset } from './types.js';
 
 const INT32_MAX = 0x7fffffff;
-
-/** Structured logger (pino-compatible subset). */
-export interface LogLogger {
-  warn(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-}
 
 /** Where a segment's files live and how they are opened. */
 export interface SegmentEnv {
@@ -94,7 +88,9 @@ export class Segment {
         seg.#indexFile = await env.openFile(seg.#indexPath(), 'create');
         seg.#timeFile = await env.openFile(seg.#timePath(), 'create');
       } catch (err) {
+        // Leave nothing behind: a stray file would make the next attempt fail on "exists".
         await seg.close();
+        for (const path of [seg.path, seg.#indexPath(), seg.#timePath()]) await unlink(path).catch(() => undefined);
         throw err;
       }
     }
@@ -299,13 +295,13 @@ export class Segment {
     if (entry !== null) this.#timeIndex.append(entry[0], entry[1]);
     try {
       await this.#log.sync();
+      await this.#closeIndexFiles();
       await this.#persistIndexes();
     } catch (err) {
       this.#timeIndex.truncate(timeCount);
       throw err;
     }
     if (entry !== null) this.#cursor = { ...this.#cursor, lastIndexedTimestamp: entry[0] };
-    await this.#closeIndexFiles();
   }
 
   /** Seals a scratch segment (compaction output): final time entry and fsync, index files written later by persistIndexes. */

@@ -88,6 +88,12 @@ export interface CompactionStats {
   readonly bytesAfter: number;
 }
 
+/** Structured logger the log reports to (a pino-compatible subset). */
+export interface LogLogger {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
 /**
  * Stable codes for storage failures; `io` covers disk full and other OS errors. `invalid-argument`
  * is a caller bug: a config value out of range, a negative leader epoch.

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeRecordBatch, encodeRecordBatch, scanBatches, type KafkaRecord, type RecordBatchInput } from '@oxbow/protocol';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { DEFAULT_LOG_CONFIG, openLogFile, type AppendBatchesInfo, type LogConfig, type LogFile, type OpenLogFile, type PartitionLog } from '../../src/index.js';
 
 /** Small segments and dense indexes so tests exercise rolling and index lookups. */
@@ -105,7 +105,12 @@ export class TestFaultyFiles {
   syncs = 0;
   failWrites = false;
   failSyncs = false;
-  readonly open: OpenLogFile = async (path, mode) => this.#wrap(path, await openLogFile(path, mode));
+  /** Awaited before each open: lets a test hold an operation at a known point. */
+  beforeOpen: (path: string) => Promise<void> = () => Promise.resolve();
+  readonly open: OpenLogFile = async (path, mode) => {
+    await this.beforeOpen(path);
+    return this.#wrap(path, await openLogFile(path, mode));
+  };
 
   #wrap(path: string, file: LogFile): LogFile {
     const fault = (): Error => Object.assign(new Error(`injected ENOSPC on ${path}`), { code: 'ENOSPC' });
@@ -126,4 +131,35 @@ export class TestFaultyFiles {
       close: () => file.close(),
     };
   }
+}
+
+/** What a test appended, to check lookups against. */
+export interface Appended {
+  readonly first: bigint;
+  readonly last: bigint;
+  readonly records: readonly { offset: bigint; timestamp: bigint }[];
+}
+
+/** Kafka's ListOffsets by timestamp, by brute force: the first record (in offset order) with timestamp ≥ target. */
+function bruteForceTimestamp(batches: readonly Appended[], target: bigint): { offset: bigint; timestamp: bigint } | null {
+  for (const b of batches) for (const r of b.records) if (r.timestamp >= target) return r;
+  return null;
+}
+
+function bruteForceMax(batches: readonly Appended[]): { offset: bigint; timestamp: bigint } | null {
+  let best: { offset: bigint; timestamp: bigint } | null = null;
+  for (const b of batches) for (const r of b.records) if (best === null || r.timestamp > best.timestamp) best = r;
+  return best;
+}
+
+/** Reads at each batch's first and last offset, offsetForTimestamp at `probes` and maxTimestamp agree with a brute-force scan. */
+export async function checkLookups(log: PartitionLog, batches: readonly Appended[], probes: readonly bigint[]): Promise<void> {
+  for (const b of batches) {
+    for (const offset of [b.first, b.last]) {
+      const [view] = scanBatches((await log.read(offset, { maxBytes: 1, minOneBatch: true })).records);
+      expect(view?.baseOffset).toBe(b.first);
+    }
+  }
+  for (const t of probes) expect(await log.offsetForTimestamp(t)).toEqual(bruteForceTimestamp(batches, t));
+  expect(log.maxTimestamp()).toEqual(bruteForceMax(batches));
 }

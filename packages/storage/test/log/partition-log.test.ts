@@ -109,6 +109,14 @@ describe('PartitionLog append and read', () => {
     await log.close();
   });
 
+  it('puts a batch larger than segment.bytes in a segment of its own', async () => {
+    const log = await PartitionLog.open(await tempDir(), { ...TEST_CONFIG, segmentBytes: 200 });
+    for (let i = 0; i < 3; i++) await appendRecords(log, [{ key: 'k', value: 'x'.repeat(400), timestamp: 1n }]);
+    expect(log.segments().map((s) => s.baseOffset)).toEqual([0n, 1n, 2n]);
+    expect((await readAll(log, 10)).length).toBe(3);
+    await log.close();
+  });
+
   it('rolls by segment.ms measured from the first append of the active segment', async () => {
     let now = 1_000_000;
     const log = await PartitionLog.open(await tempDir(), { ...TEST_CONFIG, segmentBytes: 1 << 20, segmentMs: 60_000 }, { now: () => now });
