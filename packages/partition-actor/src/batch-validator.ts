@@ -23,7 +23,8 @@ const fail = (errorCode: number, message: string): ValidationResult => ({ ok: fa
  * Kafka's checks on a produced `records` field (Produce v3+): exactly one record batch of magic 2
  * with a valid CRC, not a control batch, within max.message.bytes, offsets dense, timestamps inside
  * the configured window; on compacted topics every record has a key. Only compacted topics pay for
- * decoding records; everything else is decided from the batch header.
+ * decoding records, and topics with a bounded message.timestamp.before.max.ms; everything else is
+ * decided from the batch header.
  */
 export async function validateProducedRecords(records: Buffer | null, config: ValidationConfig, nowMs: number): Promise<ValidationResult> {
   if (records === null || records.length === 0) return fail(KafkaErrorCode.INVALID_RECORD, 'Produce request carries no record batch');
@@ -56,10 +57,17 @@ export async function validateProducedRecords(records: Buffer | null, config: Va
       return fail(KafkaErrorCode.INVALID_TIMESTAMP, `Timestamp ${batch.baseTimestamp} is more than message.timestamp.before.max.ms=${config.timestampBeforeMaxMs} behind the broker's clock`);
     }
   }
-  if (config.compacted) {
+  // The base timestamp is the first record's, not the oldest (records may be out of order), so a
+  // bounded before-window needs the records, as on compacted topics.
+  const oldestBound = config.timestampType === 'CreateTime' && config.timestampBeforeMaxMs < Number.MAX_SAFE_INTEGER ? BigInt(nowMs) - BigInt(config.timestampBeforeMaxMs) : null;
+  if (config.compacted || oldestBound !== null) {
     try {
       const decoded = await decodeRecordBatch(batch, { verifyCrc: false, maxDecompressedBytes: Math.max(config.maxMessageBytes * 64, 64 << 20) });
-      if (decoded.records.some((r) => r.key === null)) return fail(KafkaErrorCode.INVALID_RECORD, 'Compacted topic cannot accept a record without a key');
+      if (config.compacted && decoded.records.some((r) => r.key === null)) return fail(KafkaErrorCode.INVALID_RECORD, 'Compacted topic cannot accept a record without a key');
+      const old = oldestBound === null ? undefined : decoded.records.find((r) => r.timestamp < oldestBound);
+      if (old !== undefined) {
+        return fail(KafkaErrorCode.INVALID_TIMESTAMP, `Timestamp ${old.timestamp} is more than message.timestamp.before.max.ms=${config.timestampBeforeMaxMs} behind the broker's clock`);
+      }
     } catch (err) {
       if (err instanceof ProtocolError) return fail(err.kafkaErrorCode, err.message);
       throw err;

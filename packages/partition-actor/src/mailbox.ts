@@ -36,7 +36,16 @@ export class BoundedMailbox {
     }
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({
-        run: () => op().then(resolve, reject),
+        // An op that throws instead of returning a rejected promise must not stop the drain loop.
+        run: () => {
+          let result: Promise<T>;
+          try {
+            result = op();
+          } catch (err) {
+            result = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+          }
+          return result.then(resolve, reject);
+        },
       });
       if (!this.#running) void this.#drain();
     });

@@ -187,8 +187,16 @@ export class PartitionActor implements PartitionHandle {
         return { errorCode: 0, offset: NO_OFFSET, timestamp: NO_OFFSET, leaderEpoch: epoch };
       case LIST_OFFSETS_TIMESTAMP.maxTimestamp: {
         const max = this.#backend.maxTimestamp();
-        if (max === null || max.offset >= upper) return { ...none, errorCode: 0 };
-        return { errorCode: 0, offset: max.offset, timestamp: max.timestamp, leaderEpoch: epoch };
+        if (max === null) return { ...none, errorCode: 0 };
+        try {
+          // Appends only tell the backend the batch (its last offset); Kafka answers with the first
+          // record carrying the largest timestamp, which the timestamp lookup finds.
+          const exact = (await this.#backend.offsetForTimestamp(max.timestamp)) ?? max;
+          if (exact.offset >= upper) return { ...none, errorCode: 0 };
+          return { errorCode: 0, offset: exact.offset, timestamp: exact.timestamp, leaderEpoch: epoch };
+        } catch (err) {
+          return { ...none, errorCode: this.#storageFailure(err).errorCode };
+        }
       }
       default: {
         if (timestamp < 0n) return { ...none, errorCode: KafkaErrorCode.INVALID_REQUEST };

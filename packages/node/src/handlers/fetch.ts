@@ -79,8 +79,11 @@ async function readAll(slots: readonly Slot[], maxBytes: number, readCommitted: 
   return { data, bytes, errors };
 }
 
-/** Resolves when any of `handles` advances its high watermark, the deadline passes, or `signal` aborts. */
-function waitForData(handles: readonly PartitionHandle[], deadline: number, signal: AbortSignal): Promise<void> {
+/**
+ * Resolves when any of `handles` advances its high watermark past `seen` (the watermarks before the
+ * last read, so an advance during that read is not missed), the deadline passes, or `signal` aborts.
+ */
+function waitForData(handles: readonly PartitionHandle[], seen: readonly bigint[], deadline: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const unsubscribes: (() => void)[] = [];
     const done = (): void => {
@@ -92,6 +95,7 @@ function waitForData(handles: readonly PartitionHandle[], deadline: number, sign
     const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
     signal.addEventListener('abort', done, { once: true });
     for (const h of handles) unsubscribes.push(h.onHighWatermark(done));
+    if (handles.some((h, i) => h.highWatermark !== seen[i])) done();
   });
 }
 
@@ -115,10 +119,12 @@ async function handleFetch(request: FetchRequest, ctx: RequestContext) {
   const slots = resolveSlots(request, version, ctx.services);
   const deadline = Date.now() + Math.max(0, request.maxWaitMs);
   const maxBytes = version >= 3 ? request.maxBytes : 0x7fffffff;
-  let pass = await readAll(slots, maxBytes, readCommitted);
   const handles = slots.flatMap((s) => (s.lookup.ok ? [s.lookup.handle] : []));
+  let seen = handles.map((h) => h.highWatermark);
+  let pass = await readAll(slots, maxBytes, readCommitted);
   while (pass.bytes < request.minBytes && !pass.errors && Date.now() < deadline && !ctx.signal.aborted && handles.length > 0) {
-    await waitForData(handles, deadline, ctx.signal);
+    await waitForData(handles, seen, deadline, ctx.signal);
+    seen = handles.map((h) => h.highWatermark);
     pass = await readAll(slots, maxBytes, readCommitted);
   }
   return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: group(request, slots, pass.data, version), nodeEndpoints: [] };

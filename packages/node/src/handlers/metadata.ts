@@ -1,5 +1,5 @@
-import { KafkaErrorCode, Metadata } from '@oxbow/protocol';
-import type { TopicRecord } from '@oxbow/controller';
+import { KafkaApiError, KafkaErrorCode, Metadata } from '@oxbow/protocol';
+import { validateTopicName, type TopicRecord } from '@oxbow/controller';
 import type { BrokerServices } from '../broker/services.js';
 import { defineHandler } from './handler.js';
 
@@ -42,6 +42,17 @@ function describeTopic(topic: TopicRecord, services: BrokerServices): TopicResul
   };
 }
 
+/** Kafka reports an illegal name as such whether or not the topic could be auto-created. */
+function isLegalTopicName(name: string): boolean {
+  try {
+    validateTopicName(name);
+    return true;
+  } catch (err) {
+    if (err instanceof KafkaApiError) return false;
+    throw err;
+  }
+}
+
 const unknownTopic = (name: string | null, topicId: string, errorCode: number): TopicResult => ({
   errorCode,
   name,
@@ -77,6 +88,7 @@ export const metadataHandler = defineHandler({
           }
           const existing = coordinator.topic(wanted.name);
           if (existing !== undefined) return describeTopic(existing, services);
+          if (!isLegalTopicName(wanted.name)) return unknownTopic(wanted.name, ZERO_UUID, KafkaErrorCode.INVALID_TOPIC_EXCEPTION);
           const allowed = ctx.apiVersion < 4 || request.allowAutoTopicCreation;
           const created = allowed ? await services.topics.autoCreate(wanted.name) : { errorCode: KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
           if ('topic' in created) return describeTopic(created.topic, services);

@@ -1,5 +1,5 @@
 import { KafkaErrorCode, Produce } from '@oxbow/protocol';
-import type { Acks, AppendResult } from '@oxbow/partition-actor';
+import type { AppendResult } from '@oxbow/partition-actor';
 import { defineHandler } from './handler.js';
 
 const failed = (errorCode: number, errorMessage: string | null = null): AppendResult => ({
@@ -32,7 +32,7 @@ export const produceHandler = defineHandler({
         }
         const found = ctx.services.partition(topic.name, p.index);
         if (!found.ok) return { index: p.index, result: Promise.resolve(failed(found.errorCode)) };
-        return { index: p.index, result: found.handle.append(p.records, acks as Acks) };
+        return { index: p.index, result: found.handle.append(p.records, acks) };
       }),
     }));
     const responses = await Promise.all(

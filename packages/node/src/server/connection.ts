@@ -51,6 +51,8 @@ export class Connection {
   readonly #lookup: (apiKey: number) => Api | undefined;
   readonly #abort = new AbortController();
   readonly #queue: Pending[] = [];
+  /** Frames read ahead but not yet accepted because reading is paused. */
+  readonly #backlog: Buffer[] = [];
   readonly #remote: string;
   #inFlightBytes = 0;
   #writing = false;
@@ -65,10 +67,10 @@ export class Connection {
     this.#remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('drain', () => this.#maybeResume());
+    socket.on('drain', () => this.#pump());
     socket.on('close', () => this.#onClose());
     socket.on('error', (err) => opts.observer.connectionError(this.#remote, err));
-    this.#unsubscribeBudget = opts.budget.onAvailable(() => this.#maybeResume());
+    this.#unsubscribeBudget = opts.budget.onAvailable(() => this.#pump());
   }
 
   get closed(): boolean {
@@ -91,11 +93,20 @@ export class Connection {
       this.close(err instanceof Error ? err : new Error(String(err)));
       return;
     }
-    for (const frame of frames) {
-      if (this.#closed) return;
-      this.#accept(frame);
-    }
-    this.#maybePause();
+    this.#backlog.push(...frames);
+    this.#pump();
+  }
+
+  /**
+   * Accepts read-ahead frames one at a time while there is room, then pauses or resumes reading to
+   * match, so one chunk of pipelined requests cannot overrun the limits.
+   */
+  #pump(): void {
+    while (!this.#closed && this.#backlog.length > 0 && !this.#shouldPause()) this.#accept(this.#backlog.shift() as Buffer);
+    if (this.#closed) return;
+    const stop = this.#backlog.length > 0 || this.#shouldPause();
+    if (stop && !this.#socket.isPaused()) this.#socket.pause();
+    else if (!stop && this.#socket.isPaused()) this.#socket.resume();
   }
 
   #accept(frame: Buffer): void {
@@ -182,7 +193,7 @@ export class Connection {
         }
         this.#inFlightBytes -= head.frameBytes;
         this.#opts.budget.give(head.frameBytes);
-        this.#maybeResume();
+        this.#pump();
       }
     } finally {
       this.#writing = false;
@@ -193,14 +204,6 @@ export class Connection {
     return this.#inFlightBytes >= this.#opts.maxInFlightBytes || this.#opts.budget.exhausted || this.#socket.writableNeedDrain;
   }
 
-  #maybePause(): void {
-    if (!this.#closed && this.#shouldPause() && !this.#socket.isPaused()) this.#socket.pause();
-  }
-
-  #maybeResume(): void {
-    if (!this.#closed && this.#socket.isPaused() && !this.#shouldPause()) this.#socket.resume();
-  }
-
   #onClose(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -209,6 +212,7 @@ export class Connection {
     // Give back what queued requests still hold; their handlers finish but nothing is written.
     for (const p of this.#queue) this.#opts.budget.give(p.frameBytes);
     this.#queue.length = 0;
+    this.#backlog.length = 0;
     this.#inFlightBytes = 0;
   }
 }
