@@ -17,7 +17,7 @@ import { startBroker, type BrokerProcess } from '../support/broker-process.js';
 import { readPartitionRaw } from '../support/raw-log-reader.js';
 import { fromProtocol, recordDiff, sequenceDiff, type SentRecord } from '../support/record-manifest.js';
 import { seedFromEnv, seededRandom, type SeededRandom } from '../support/seeded-random.js';
-import { WireClient } from '../support/wire-client.js';
+import { KafkaClient as WireClient } from '@oxbow/node';
 
 const { Kafka, logLevel, Partitioners } = kafkajs;
 
@@ -77,7 +77,7 @@ function idOf(r: KafkaRecord): string {
 }
 
 async function readAll(broker: BrokerProcess, topic: string, partitions: number): Promise<KafkaRecord[][]> {
-  const wire = await WireClient.connect(broker.bootstrap);
+  const wire = await WireClient.connect(broker.bootstrap, { clientId: 'oxbow-e2e-wire' });
   try {
     const out: KafkaRecord[][] = [];
     for (let p = 0; p < partitions; p++) {
@@ -281,7 +281,7 @@ describe('crash recovery with fsync on every append', () => {
 
     // The indexes agree with the shortened log: the end offset, a read from the middle, a
     // timestamp lookup.
-    const wire = await WireClient.connect(current.bootstrap);
+    const wire = await WireClient.connect(current.bootstrap, { clientId: 'oxbow-e2e-wire' });
     try {
       const mid = lastBatchBase / 2n;
       const fromMid = await readPartitionRaw(wire, topic, 0, mid);

@@ -12,7 +12,7 @@ import { connectKafkajsBroker, type KafkajsBroker, type KafkajsRecord } from '..
 import { readPartitionRaw } from '../support/raw-log-reader.js';
 import { fromKafkajs, fromProtocol, sequenceDiff, toKafkajsHeaders, type SentRecord } from '../support/record-manifest.js';
 import { seedFromEnv, seededRandom, type SeededRandom } from '../support/seeded-random.js';
-import { WireClient } from '../support/wire-client.js';
+import { KafkaClient as WireClient } from '@oxbow/node';
 
 const { Kafka, logLevel, CompressionTypes, ConfigResourceTypes, Partitioners } = kafkajs;
 
@@ -205,7 +205,7 @@ describe('kafkajs against a single node', () => {
       expect(sequenceDiff(expected, records.map(fromKafkajs)), `partition ${p}`).toEqual([]);
     }
     // kafkajs does not check batch CRCs; read the same bytes raw and verify every one.
-    const wire = await WireClient.connect(broker.bootstrap);
+    const wire = await WireClient.connect(broker.bootstrap, { clientId: 'oxbow-e2e-wire' });
     try {
       for (let p = 0; p < PARTITIONS; p++) {
         const raw = await readPartitionRaw(wire, TOPIC, p, 0n, 4 * MiB);
@@ -244,7 +244,7 @@ describe('kafkajs against a single node', () => {
   });
 
   it('answers ListOffsets max-timestamp (-3) with the first record holding the largest timestamp', async () => {
-    const wire = await WireClient.connect(broker.bootstrap);
+    const wire = await WireClient.connect(broker.bootstrap, { clientId: 'oxbow-e2e-wire' });
     try {
       const version = wire.versionFor(ListOffsets);
       expect(version).toBeGreaterThanOrEqual(7);
@@ -310,7 +310,7 @@ describe('kafkajs against a single node', () => {
     expect((await describeTopic(TOPIC)).get('retention.ms')).toMatchObject({ value: '86400000' });
 
     // IncrementalAlterConfigs (kafkajs has none) through our codec: SET and DELETE touch only their keys.
-    const wire = await WireClient.connect(broker.bootstrap);
+    const wire = await WireClient.connect(broker.bootstrap, { clientId: 'oxbow-e2e-wire' });
     try {
       const ok = await wire.send(IncrementalAlterConfigs, {
         validateOnly: false,
@@ -424,7 +424,7 @@ describe('kafkajs against a single node', () => {
     // successful acks=0 produce leaves it open.
     const batch = await encodeRecordBatch({ records: [{ timestamp: BigInt(Date.now()), key: null, value: Buffer.from('acks0') }] });
     const acks0 = (partition: number) => ({ transactionalId: null, acks: 0, timeoutMs: 5000, topicData: [{ name: 'kjs-default', partitionData: [{ index: partition, records: batch }] }] });
-    const wire = await WireClient.connect(broker.bootstrap);
+    const wire = await WireClient.connect(broker.bootstrap, { clientId: 'oxbow-e2e-wire' });
     wire.sendOneWay(Produce, acks0(0));
     expect(await wire.closedWithin(500)).toBe(false);
     wire.sendOneWay(Produce, acks0(5));

@@ -5,7 +5,7 @@
  * is accepted only where Kafka may send one (the response hit the partition's byte limit).
  */
 import { decodeRecordBatch, Fetch, scanBatches, type KafkaRecord } from '@oxbow/protocol';
-import type { WireClient } from './wire-client.js';
+import type { KafkaClient } from '@oxbow/node';
 
 /** Fetch v12: the newest version that names topics instead of using topic ids. */
 const FETCH_VERSION = 12;
@@ -18,7 +18,7 @@ export interface RawPartitionRead {
   readonly partialTails: number;
 }
 
-export async function readPartitionRaw(client: WireClient, topic: string, partition: number, from = 0n, partitionMaxBytes = 1024 * 1024): Promise<RawPartitionRead> {
+export async function readPartitionRaw(client: KafkaClient, topic: string, partition: number, from = 0n, partitionMaxBytes = 1024 * 1024): Promise<RawPartitionRead> {
   const records: KafkaRecord[] = [];
   let next = from;
   let batches = 0;

@@ -42,7 +42,7 @@ export class Broker {
     }
     this.#coordinator = new EmbeddedCoordinator({ dataDir: config.dataDir, nodeId: config.nodeId });
     this.#partitions = new PartitionManager(this.#coordinator, config, this.logger);
-    const topics = new TopicAdmin(this.#coordinator, config);
+    const topics = new TopicAdmin(this.#coordinator, config, () => this.#partitions.settled());
     const services: BrokerServices = {
       identity: this.#identity(config.advertise.port),
       coordinator: this.#coordinator,

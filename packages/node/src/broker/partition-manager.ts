@@ -67,6 +67,11 @@ export class PartitionManager {
     return { ok: true, handle: local.actor, topic };
   }
 
+  /** Resolves once every coordinator change seen so far has been applied to local partitions. */
+  async settled(): Promise<void> {
+    await this.#chain;
+  }
+
   /** Retention and compaction on every local partition. */
   async runHousekeeping(): Promise<void> {
     await Promise.all([...this.#partitions.values()].map((p) => p.actor.housekeeping()));

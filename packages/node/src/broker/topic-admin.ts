@@ -61,10 +61,16 @@ function failure(err: unknown): { errorCode: number; errorMessage: string } {
 export class TopicAdmin {
   readonly #coordinator: Coordinator;
   readonly #config: BrokerConfig;
+  readonly #settled: () => Promise<void>;
 
-  constructor(coordinator: Coordinator, config: BrokerConfig) {
+  /**
+   * `settled` resolves once this node has applied every coordinator change so far (opened or
+   * removed its partitions), so a client told "created" can produce at once.
+   */
+  constructor(coordinator: Coordinator, config: BrokerConfig, settled: () => Promise<void> = () => Promise.resolve()) {
     this.#coordinator = coordinator;
     this.#config = config;
+    this.#settled = settled;
   }
 
   /** Validates and (unless validateOnly) creates one topic. */
@@ -110,6 +116,7 @@ export class TopicAdmin {
         configs: checked.configs,
         ...(assignments === undefined ? {} : { assignments }),
       });
+      await this.#settled();
       return { errorCode: 0, value: { topicId: created.topicId, numPartitions, replicationFactor, configs: describe(created.configs) } };
     } catch (err) {
       return failure(err);
@@ -130,7 +137,9 @@ export class TopicAdmin {
 
   async deleteTopic(name: string): Promise<Outcome<TopicRecord>> {
     try {
-      return { errorCode: 0, value: await this.#coordinator.deleteTopic(name) };
+      const deleted = await this.#coordinator.deleteTopic(name);
+      await this.#settled();
+      return { errorCode: 0, value: deleted };
     } catch (err) {
       return failure(err);
     }
@@ -148,7 +157,9 @@ export class TopicAdmin {
     }
     if (validateOnly) return { errorCode: 0, value: topic };
     try {
-      return { errorCode: 0, value: await this.#coordinator.createPartitions(name, count, assignments ?? undefined) };
+      const grown = await this.#coordinator.createPartitions(name, count, assignments ?? undefined);
+      await this.#settled();
+      return { errorCode: 0, value: grown };
     } catch (err) {
       return failure(err);
     }
@@ -209,6 +220,7 @@ export class TopicAdmin {
     if (validateOnly) return { errorCode: 0, value: null };
     try {
       await this.#coordinator.setTopicConfigs(name, checked.configs);
+      await this.#settled();
       return { errorCode: 0, value: null };
     } catch (err) {
       return failure(err);

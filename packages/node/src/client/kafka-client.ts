@@ -101,6 +101,25 @@ export class KafkaClient {
     });
   }
 
+  /** Sends a request the broker does not answer (Produce with acks=0). */
+  sendOneWay<A extends Api>(api: A, body: RequestInputOf<A>, version = this.versionFor(api)): void {
+    if (this.#closed !== null) throw this.#closed;
+    const frame = encodeRequestFrame(api, { apiVersion: version, correlationId: this.#nextCorrelationId++, clientId: this.#clientId }, body);
+    for (const chunk of frame) this.#socket.write(chunk);
+  }
+
+  /** Resolves true when the broker closes the connection within `ms`, else false. */
+  closedWithin(ms: number): Promise<boolean> {
+    if (this.#socket.destroyed || this.#socket.readableEnded) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      this.#socket.once('close', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
   close(): void {
     this.#socket.destroy();
   }
