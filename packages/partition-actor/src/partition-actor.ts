@@ -1,3 +1,4 @@
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { KafkaErrorCode } from '@oxbow/protocol';
 import { StorageError } from '@oxbow/storage';
 import type { PartitionBackend } from './backend.js';
@@ -37,6 +38,7 @@ export interface PartitionActorOptions {
 }
 
 const NO_OFFSET = -1n;
+const tracer = trace.getTracer('oxbow');
 
 /**
  * One partition's single writer. Appends go through a bounded mailbox in arrival order: each is
@@ -106,12 +108,21 @@ export class PartitionActor implements PartitionHandle {
         `${this.#isrSize} in-sync replicas, min.insync.replicas=${this.#config.minInsyncReplicas}`,
       );
     }
-    try {
-      return await this.#mailbox.submit(() => this.#doAppend(records));
-    } catch (err) {
-      if (err instanceof MailboxFullError) return this.#appendError(KafkaErrorCode.REQUEST_TIMED_OUT, err.message);
-      throw err;
-    }
+    // A span per append (queueing in the mailbox included), child of the Produce request's span.
+    return tracer.startActiveSpan('partition append', { attributes: { 'messaging.destination.name': this.topic, 'messaging.destination.partition.id': String(this.partition) } }, async (span) => {
+      try {
+        const result = await this.#mailbox.submit(() => this.#doAppend(records));
+        span.setAttribute('kafka.error_code', result.errorCode);
+        if (result.errorCode !== 0) span.setStatus({ code: SpanStatusCode.ERROR, message: result.errorMessage ?? String(result.errorCode) });
+        else span.setAttribute('messaging.kafka.offset', Number(result.baseOffset));
+        return result;
+      } catch (err) {
+        if (err instanceof MailboxFullError) return this.#appendError(KafkaErrorCode.REQUEST_TIMED_OUT, err.message);
+        throw err;
+      } finally {
+        span.end();
+      }
+    });
   }
 
   async #doAppend(records: Buffer | null): Promise<AppendResult> {

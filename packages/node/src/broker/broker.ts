@@ -3,6 +3,7 @@ import { KafkaErrorCode } from '@oxbow/protocol';
 import type { BrokerConfig } from '../config/index.js';
 import { AdminServer } from '../admin/admin-server.js';
 import { createHandlers } from '../handlers/registry.js';
+import { BrokerMetrics } from '../observability/broker-metrics.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { RequestObserver } from '../observability/request-observer.js';
 import { startTelemetry, type Telemetry } from '../observability/telemetry.js';
@@ -48,6 +49,7 @@ export class Broker {
       coordinator: this.#coordinator,
       topics,
       logger: this.logger,
+      metrics: new BrokerMetrics(this.#telemetry.meter, () => this.#partitions.entries()),
       partition: (topic, partition): PartitionLookup => this.#partitions.lookup(this.#coordinator.topic(topic), partition),
       partitionById: (topicId, partition): PartitionLookup => {
         const topic: TopicRecord | undefined = this.#coordinator.topicById(topicId);

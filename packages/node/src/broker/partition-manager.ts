@@ -67,6 +67,11 @@ export class PartitionManager {
     return { ok: true, handle: local.actor, topic };
   }
 
+  /** Every local partition, for metrics. */
+  *entries(): IterableIterator<{ topic: string; partition: number; handle: PartitionActor }> {
+    for (const p of this.#partitions.values()) yield { topic: p.actor.topic, partition: p.actor.partition, handle: p.actor };
+  }
+
   /** Resolves once every coordinator change seen so far has been applied to local partitions. */
   async settled(): Promise<void> {
     await this.#chain;

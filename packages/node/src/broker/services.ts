@@ -1,5 +1,6 @@
 import type { Coordinator, TopicRecord } from '@oxbow/controller';
 import type { PartitionHandle } from '@oxbow/partition-actor';
+import type { BrokerMetrics } from '../observability/broker-metrics.js';
 import type { Logger } from '../observability/logger.js';
 import type { TopicAdmin } from './topic-admin.js';
 
@@ -26,4 +27,5 @@ export interface BrokerServices {
   /** A partition this node leads, by topic id (Fetch v13+). */
   partitionById(topicId: string, partition: number): PartitionLookup;
   readonly logger: Logger;
+  readonly metrics: BrokerMetrics;
 }

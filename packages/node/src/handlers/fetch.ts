@@ -127,6 +127,10 @@ async function handleFetch(request: FetchRequest, ctx: RequestContext) {
     seen = handles.map((h) => h.highWatermark);
     pass = await readAll(slots, maxBytes, readCommitted);
   }
+  pass.data.forEach((d, i) => {
+    const topic = slots[i]?.topicKey.topic;
+    if (d.records.length > 0 && topic !== undefined) ctx.services.metrics.bytesOut.add(d.records.length, { topic });
+  });
   return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: group(request, slots, pass.data, version), nodeEndpoints: [] };
 }
 

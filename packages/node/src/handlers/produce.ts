@@ -23,17 +23,19 @@ export const produceHandler = defineHandler({
   async handle(request, ctx) {
     const acks = request.acks;
     const validAcks = acks === -1 || acks === 0 || acks === 1;
+    const appendOne = (topic: string, index: number, records: Buffer | null): Promise<AppendResult> => {
+      if (!validAcks) return Promise.resolve(failed(KafkaErrorCode.INVALID_REQUIRED_ACKS, `acks=${acks} is not -1, 0 or 1`));
+      if (request.transactionalId !== null) {
+        return Promise.resolve(failed(KafkaErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported yet'));
+      }
+      const found = ctx.services.partition(topic, index);
+      if (!found.ok) return Promise.resolve(failed(found.errorCode));
+      return found.handle.append(records, acks);
+    };
+    // Every append is queued (synchronously, in request order) before any is awaited.
     const pending = request.topicData.map((topic) => ({
       name: topic.name,
-      partitions: topic.partitionData.map((p) => {
-        if (!validAcks) return { index: p.index, result: Promise.resolve(failed(KafkaErrorCode.INVALID_REQUIRED_ACKS, `acks=${acks} is not -1, 0 or 1`)) };
-        if (request.transactionalId !== null) {
-          return { index: p.index, result: Promise.resolve(failed(KafkaErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported yet')) };
-        }
-        const found = ctx.services.partition(topic.name, p.index);
-        if (!found.ok) return { index: p.index, result: Promise.resolve(failed(found.errorCode)) };
-        return { index: p.index, result: found.handle.append(p.records, acks) };
-      }),
+      partitions: topic.partitionData.map((p) => ({ index: p.index, bytes: p.records?.length ?? 0, result: appendOne(topic.name, p.index, p.records) })),
     }));
     const responses = await Promise.all(
       pending.map(async (t) => ({
@@ -41,6 +43,7 @@ export const produceHandler = defineHandler({
         partitionResponses: await Promise.all(
           t.partitions.map(async (p) => {
             const r = await p.result;
+            if (r.errorCode === 0) ctx.services.metrics.bytesIn.add(p.bytes, { topic: t.name });
             return {
               index: p.index,
               errorCode: r.errorCode,
