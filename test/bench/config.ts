@@ -1,0 +1,43 @@
+/**
+ * Bench settings, from the environment with small defaults so a whole run stays around a few
+ * minutes on two shared cores. Every phase is bounded by these counts and durations.
+ */
+function num(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) throw new Error(`${name}=${raw} must be a number in [${min}, ${max}]`);
+  return n;
+}
+
+export interface BenchConfig {
+  /** Seconds of each produce run, each ceiling run and each latency run (BENCH_SECONDS). */
+  readonly seconds: number;
+  /** Seconds of each raw-limit measurement, each taken three times (BENCH_RAW_SECONDS). */
+  readonly rawSeconds: number;
+  /** Most bytes written by each disk-append measurement (BENCH_DISK_MIB). */
+  readonly diskMiB: number;
+  /** Partitions of every bench topic (BENCH_PARTITIONS). */
+  readonly partitions: number;
+  /** Produce request bytes captured once and replayed into the broker and the sink (BENCH_REPLAY_MIB). */
+  readonly replayMiB: number;
+  /** Upper bound on a whole-topic fetch (BENCH_FETCH_SECONDS). */
+  readonly fetchSeconds: number;
+  /** Produce requests the replayer keeps in flight against the broker (BENCH_REPLAY_WINDOW). */
+  readonly replayWindow: number;
+  /** Times the captured frames are replayed into the broker and into the sink (BENCH_REPLAY_PASSES). */
+  readonly replayPasses: number;
+}
+
+export function benchConfig(): BenchConfig {
+  return {
+    seconds: num('BENCH_SECONDS', 8, 1, 600),
+    rawSeconds: num('BENCH_RAW_SECONDS', 1, 0.2, 60),
+    diskMiB: num('BENCH_DISK_MIB', 1024, 16, 65536),
+    partitions: num('BENCH_PARTITIONS', 4, 1, 256),
+    replayMiB: num('BENCH_REPLAY_MIB', 256, 8, 4096),
+    fetchSeconds: num('BENCH_FETCH_SECONDS', 60, 5, 600),
+    replayWindow: num('BENCH_REPLAY_WINDOW', 8, 1, 1024),
+    replayPasses: num('BENCH_REPLAY_PASSES', 3, 1, 100),
+  };
+}

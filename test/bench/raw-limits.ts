@@ -1,0 +1,76 @@
+/**
+ * The machine's raw limits, measured in the same run as the broker so ratios are comparable:
+ * one loopback TCP connection between two Node processes (1 MiB writes), and sequential 1 MiB
+ * appends to a temp file, into the page cache and with an fsync after each append. Each is taken
+ * three times and the median reported.
+ */
+import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startChild, tsHelper } from './child.js';
+import type { BenchConfig } from './config.js';
+
+const MiB = 1024 * 1024;
+export const MB = 1_000_000;
+
+export interface RawLimits {
+  /** Single-connection loopback TCP, MB/s (10^6 bytes). */
+  readonly tcpMBps: number;
+  readonly diskPageCacheMBps: number;
+  readonly diskFsyncMBps: number;
+}
+
+export async function loopbackTcp(seconds: number): Promise<number> {
+  const receiverCmd = tsHelper('tcp-peer.ts', ['receive']);
+  const receiver = startChild(receiverCmd.command, receiverCmd.args);
+  try {
+    const port = (await receiver.nextLine(30_000)).trim();
+    const senderCmd = tsHelper('tcp-peer.ts', ['send', port, String(seconds), String(64 * 1024)]);
+    const sender = startChild(senderCmd.command, senderCmd.args);
+    const result = JSON.parse(await receiver.nextLine(seconds * 1000 + 30_000)) as { bytes: number; seconds: number };
+    await sender.exited(10_000);
+    return result.bytes / MB / result.seconds;
+  } finally {
+    receiver.kill();
+  }
+}
+
+/** Appends 1 MiB blocks for at most `seconds` and `maxMiB`; returns MB/s. */
+export function diskAppend(seconds: number, maxMiB: number, fsyncEach: boolean): number {
+  const dir = mkdtempSync(join(tmpdir(), 'oxbow-bench-disk-'));
+  const fd = openSync(join(dir, 'append.bin'), 'a');
+  const block = Buffer.alloc(MiB, 0xa5);
+  try {
+    let written = 0;
+    const t0 = performance.now();
+    const deadline = t0 + seconds * 1000;
+    for (let i = 0; i < maxMiB && performance.now() < deadline; i++) {
+      written += writeSync(fd, block);
+      if (fsyncEach) fsyncSync(fd);
+    }
+    return written / MB / ((performance.now() - t0) / 1000);
+  } finally {
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Repetitions of each raw measurement; the median is reported (the first write to fresh pages is often much slower). */
+const REPEATS = 3;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+export async function measureRawLimits(config: BenchConfig): Promise<RawLimits & { readonly samples: Record<string, number[]> }> {
+  const tcp: number[] = [];
+  const pageCache: number[] = [];
+  const fsync: number[] = [];
+  for (let i = 0; i < REPEATS; i++) {
+    tcp.push(await loopbackTcp(config.rawSeconds));
+    pageCache.push(diskAppend(config.rawSeconds, config.diskMiB, false));
+    fsync.push(diskAppend(config.rawSeconds, config.diskMiB, true));
+  }
+  return { tcpMBps: median(tcp), diskPageCacheMBps: median(pageCache), diskFsyncMBps: median(fsync), samples: { tcp, pageCache, fsync } };
+}

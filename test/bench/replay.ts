@@ -1,0 +1,67 @@
+/**
+ * CPU per GB for the same bytes: Produce request frames captured once from the load generator
+ * (through the null broker) are replayed into the broker and into a minimal Node TCP sink that
+ * appends them to a file. Both receive exactly the same byte stream, so CPU seconds per GB of
+ * the two are directly comparable.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runJson, startChild, tsHelper } from './child.js';
+import { coreSplit, cpuDelta, cpuSample, totalCpu, type CoreSplit } from './process-stats.js';
+
+/** CPU that arrives just after the last byte (a write finishing, a timer) still counts. */
+const SETTLE_MS = 300;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export interface ReplayResult {
+  readonly frames: number;
+  readonly bytes: number;
+  readonly seconds: number;
+  /** CPU seconds the receiving process used for the replay. */
+  readonly cpuSeconds: number;
+  /** Cores the receiving process used meanwhile, by thread class. */
+  readonly cores: CoreSplit;
+  readonly errors: number;
+  readonly firstError: string | null;
+}
+
+interface ReplayerOutput {
+  frames: number;
+  bytes: number;
+  seconds: number;
+  errors: number;
+  firstError: string | null;
+}
+
+/** Replays `passes` times into a running broker (pid for /proc), `window` requests in flight. */
+export async function replayIntoBroker(file: string, passes: number, port: number, pid: number, window: number): Promise<ReplayResult> {
+  const cmd = tsHelper('frame-replayer.ts', [file, String(port), String(passes), 'request', String(window)]);
+  const before = cpuSample(pid);
+  const out = await runJson<ReplayerOutput>(cmd.command, cmd.args, 300_000);
+  await sleep(SETTLE_MS);
+  const d = cpuDelta(before, cpuSample(pid));
+  return { ...out, cpuSeconds: totalCpu(d), cores: coreSplit(d, out.seconds) };
+}
+
+/** Starts the sink, replays the same frames into it as one stream, and stops it. */
+export async function replayIntoSink(file: string, passes: number): Promise<ReplayResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'oxbow-bench-sink-'));
+  const sinkCmd = tsHelper('tcp-sink.ts', [join(dir, 'sink.bin')]);
+  const sink = startChild(sinkCmd.command, sinkCmd.args);
+  try {
+    const port = (await sink.nextLine(30_000)).trim();
+    const before = cpuSample(sink.pid);
+    const cmd = tsHelper('frame-replayer.ts', [file, port, String(passes), 'stream']);
+    const out = await runJson<ReplayerOutput>(cmd.command, cmd.args, 300_000);
+    const received = JSON.parse(await sink.nextLine(60_000)) as { bytes: number };
+    await sleep(SETTLE_MS);
+    const d = cpuDelta(before, cpuSample(sink.pid));
+    const lost = out.bytes - received.bytes;
+    return { ...out, cpuSeconds: totalCpu(d), cores: coreSplit(d, out.seconds), errors: lost === 0 ? 0 : 1, firstError: lost === 0 ? null : `sink received ${received.bytes} of ${out.bytes} bytes` };
+  } finally {
+    sink.kill();
+    await sink.exited(10_000).catch(() => sink.kill('SIGKILL'));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
