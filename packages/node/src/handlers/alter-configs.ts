@@ -1,5 +1,5 @@
-import { AlterConfigs, KafkaErrorCode } from '@oxbow/protocol';
-import { RESOURCE_TYPE } from './config-resources.js';
+import { AlterConfigs } from '@oxbow/protocol';
+import { RESOURCE_TYPE, STATIC_BROKER_CONFIG_ERROR } from './config-resources.js';
 import { defineHandler } from './handler.js';
 
 /** AlterConfigs (33): replaces a topic's configs (keys not named are reset), validated like Kafka. */
@@ -12,7 +12,7 @@ export const alterConfigsHandler = defineHandler({
     for (const r of request.resources) {
       const base = { resourceType: r.resourceType, resourceName: r.resourceName };
       if (r.resourceType !== RESOURCE_TYPE.TOPIC) {
-        responses.push({ ...base, errorCode: KafkaErrorCode.INVALID_REQUEST, errorMessage: 'Oxbow broker settings are static: set them at start-up (--set, OXBOW_SET_*, or the config file)' });
+        responses.push({ ...base, ...STATIC_BROKER_CONFIG_ERROR });
         continue;
       }
       const changes: Record<string, string | null> = {};

@@ -4,6 +4,8 @@
  * batch's base offset minus the segment's base offset. Kept in memory as typed arrays; the file is
  * the same entries back to back.
  */
+import { lastAtOrBelow } from './sorted-search.js';
+
 export const OFFSET_INDEX_ENTRY_BYTES = 8;
 
 export class OffsetIndex {
@@ -45,19 +47,7 @@ export class OffsetIndex {
 
   /** Index of the last entry whose relative offset is ≤ `relativeOffset`, or -1. */
   floor(relativeOffset: number): number {
-    let lo = 0;
-    let hi = this.#length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.#relative[mid] ?? 0) <= relativeOffset) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return found;
+    return lastAtOrBelow(this.#length, (i) => this.#relative[i] ?? 0, relativeOffset);
   }
 
   /** Keeps the first `length` entries. */

@@ -6,6 +6,8 @@
  * start scanning at the batch of the last entry with T ≤ t. Timestamps strictly increase; offsets
  * never decrease.
  */
+import { lastAtOrBelow } from './sorted-search.js';
+
 export const TIME_INDEX_ENTRY_BYTES = 12;
 
 export class TimeIndex {
@@ -51,19 +53,7 @@ export class TimeIndex {
 
   /** Index of the last entry whose timestamp is ≤ `timestamp`, or -1. */
   floor(timestamp: bigint): number {
-    let lo = 0;
-    let hi = this.#length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.#timestamp[mid] ?? 0n) <= timestamp) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return found;
+    return lastAtOrBelow(this.#length, (i) => this.#timestamp[i] ?? 0n, timestamp);
   }
 
   truncate(length: number): void {
