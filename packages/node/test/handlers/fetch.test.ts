@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fetch, KafkaErrorCode, Metadata, scanBatches, type RequestInputOf, type RequestOf } from '@oxbow/protocol';
 import type { PartitionHandle, ReadRequest, ReadResult } from '@oxbow/partition-actor';
 import type { KafkaClient } from '../../src/client/kafka-client.js';
+import { metrics } from '@opentelemetry/api';
 import type { BrokerServices } from '../../src/broker/services.js';
+import { BrokerMetrics } from '../../src/observability/broker-metrics.js';
 import { fetchHandler } from '../../src/handlers/fetch.js';
 import type { RequestContext } from '../../src/handlers/handler.js';
 import { createTopic, produce, recordBatch, startTestBroker, type TestBroker } from '../test-broker.js';
@@ -256,6 +258,7 @@ describe('Fetch long poll against a racing append', () => {
       coordinator: { topic: () => topic, topicById: () => topic },
       partition: () => ({ ok: true, handle, topic }),
       partitionById: () => ({ ok: true, handle, topic }),
+      metrics: new BrokerMetrics(metrics.getMeter('test'), () => []),
     } as unknown as BrokerServices;
     const ctx = {
       header: { apiKey: 1, apiVersion: NAMED, correlationId: 1, clientId: 'test' },
