@@ -20,9 +20,14 @@ export class AdminServer {
 
   listen(): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(this.#options.port, this.#options.host, () => {
-        this.#server.off('error', reject);
+      const { host, port } = this.#options;
+      const fail = (err: NodeJS.ErrnoException): void => {
+        const why = err.code === 'EADDRINUSE' ? 'the address is already in use (another broker running?)' : err.message;
+        reject(new Error(`--admin ${host}:${port}: cannot listen: ${why}`, { cause: err }));
+      };
+      this.#server.once('error', fail);
+      this.#server.listen(port, host, () => {
+        this.#server.off('error', fail);
         resolve();
       });
     });
