@@ -11,8 +11,8 @@
  * and writes index.json. Variants are Produce's compression (`none`, `gzip`, ...) plus
  * `-idempotent` / `-transactional` for batches with a producer id, InitProducerId's
  * `-transactional`, FindCoordinator's `-transaction` (key type 1) and EndTxn's `-abort`; frames
- * from kcat (client id golden-kcat) get a `-kcat` suffix. The test (test/golden/librdkafka.test.ts) only reads these
- * files, so neither python nor kcat is needed to run it.
+ * from kcat (client id golden-kcat) get a `-kcat` suffix. The tests (test/golden/librdkafka-*.test.ts) only read these
+ * files, so neither python nor kcat is needed to run them.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';

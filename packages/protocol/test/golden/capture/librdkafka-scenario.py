@@ -4,7 +4,7 @@
 Usage: /usr/bin/python3 librdkafka-scenario.py 127.0.0.1:PORT
 
 Every record, key, header, timestamp, group, topic and config here is asserted byte for byte by
-test/golden/librdkafka.test.ts: keep the two in sync.
+test/golden/librdkafka-*.test.ts: keep them in sync.
 
 confluent_kafka 1.7.0's AdminClient has no ACL, DeleteRecords, DeleteGroups or consumer-group
 admin calls, but the librdkafka it runs on (2.0.2) does: those steps call librdkafka's C admin API
