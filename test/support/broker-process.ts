@@ -20,6 +20,8 @@ export interface BrokerOptions {
   readonly nodeId?: number;
   /** Broker settings, passed as `--set KEY=VALUE`. */
   readonly settings?: Readonly<Record<string, string>>;
+  /** HOST:PORT clients are told to connect to (`--advertise`), e.g. a proxy in front of the broker. */
+  readonly advertise?: string;
   /** Milliseconds to wait for the broker to serve Kafka. */
   readonly startTimeoutMs?: number;
 }
@@ -76,6 +78,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerPr
     '127.0.0.1:0',
     '--data-dir',
     dataDir,
+    ...(options.advertise === undefined ? [] : ['--advertise', options.advertise]),
     ...Object.entries(options.settings ?? {}).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
   ];
   // Only OXBOW_LOG_LEVEL passes through; other OXBOW_* variables would be start-up settings.

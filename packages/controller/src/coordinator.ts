@@ -83,6 +83,12 @@ export type CoordinatorEvent =
   /** `brokers` is the full new list, as `brokers()` returns it. */
   | { readonly type: 'brokers-changed'; readonly brokers: readonly BrokerInfo[] };
 
+/** A block of producer ids from `Coordinator.allocateProducerIds`. */
+export interface ProducerIdBlock {
+  readonly first: bigint;
+  readonly count: number;
+}
+
 /**
  * Errors are `KafkaApiError`s from @oxbow/protocol carrying Kafka's code: TOPIC_ALREADY_EXISTS,
  * UNKNOWN_TOPIC_OR_PARTITION, INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS,
@@ -144,6 +150,14 @@ export interface Coordinator {
     expectedLeaderEpoch: number,
     next: Omit<PartitionState, 'partition'>,
   ): Promise<PartitionState | null>;
+
+  /**
+   * Allocates `count` (≥ 1) producer ids (Kafka's AllocateProducerIds): a contiguous block
+   * `[first, first + count)` that no earlier call, by any broker and across restarts, returned or
+   * will return. Blocks handed out are strictly increasing, start at 0, and are durable before the
+   * promise resolves (an id is never reused even if the caller crashes before using it).
+   */
+  allocateProducerIds(count: number): Promise<ProducerIdBlock>;
 
   topic(name: string): TopicRecord | undefined;
   topicById(topicId: string): TopicRecord | undefined;

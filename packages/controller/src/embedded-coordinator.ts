@@ -20,7 +20,7 @@ import {
   validateAssignments,
   validatePartitionUpdate,
 } from './assignment.js';
-import type { BrokerInfo, Coordinator, CoordinatorEvent, CreateTopicRequest, PartitionState, TopicRecord } from './coordinator.js';
+import type { BrokerInfo, Coordinator, CoordinatorEvent, CreateTopicRequest, PartitionState, ProducerIdBlock, TopicRecord } from './coordinator.js';
 import { CoordinatorError } from './coordinator-error.js';
 import { isValidClusterId, newClusterId, newTopicId, topicCollisionKey, validateTopicName } from './identifiers.js';
 import { freezeBroker, freezePartition, freezeTopic, sameBroker, samePartitionState, validateBrokerInfo } from './records.js';
@@ -49,8 +49,13 @@ interface Commit<T> {
   readonly topics?: ReadonlyMap<string, TopicRecord>;
   /** New broker list, sorted by node id. */
   readonly brokers?: readonly BrokerInfo[];
+  /** New first unallocated producer id; persisted before the result is returned. */
+  readonly nextProducerId?: bigint;
   readonly events: readonly CoordinatorEvent[];
 }
+
+/** Kafka's limit on one AllocateProducerIds block is far larger; this bounds a single call. */
+const MAX_PRODUCER_ID_BLOCK = 1_000_000;
 
 const NO_CHANGE = { result: undefined, events: [] } as const;
 
@@ -68,6 +73,7 @@ export class EmbeddedCoordinator implements Coordinator {
   #topicsById: ReadonlyMap<string, TopicRecord> = new Map();
   #sortedTopics: readonly TopicRecord[] = [];
   #brokers: readonly BrokerInfo[] = [];
+  #nextProducerId = 0n;
   #listeners: { readonly listener: Listener; active: boolean }[] = [];
   #tail: Promise<unknown> = Promise.resolve();
 
@@ -134,6 +140,7 @@ export class EmbeddedCoordinator implements Coordinator {
       );
     }
     this.#clusterId = loaded.clusterId;
+    this.#nextProducerId = BigInt(loaded.nextProducerId ?? '0');
     this.#setTopics(new Map(loaded.topics.map((t) => [t.name, freezeTopic(t)])));
   }
 
@@ -252,6 +259,16 @@ export class EmbeddedCoordinator implements Coordinator {
     });
   }
 
+  allocateProducerIds(count: number): Promise<ProducerIdBlock> {
+    return this.#enqueue((): Commit<ProducerIdBlock> => {
+      if (!Number.isInteger(count) || count < 1 || count > MAX_PRODUCER_ID_BLOCK) {
+        throw new KafkaApiError('INVALID_REQUEST', `Producer id block size must be an integer in [1, ${MAX_PRODUCER_ID_BLOCK}], got ${count}.`);
+      }
+      const first = this.#nextProducerId;
+      return { result: Object.freeze({ first, count }), nextProducerId: first + BigInt(count), events: [] };
+    });
+  }
+
   topic(name: string): TopicRecord | undefined {
     this.#requireStarted();
     return this.#topics.get(name);
@@ -290,10 +307,13 @@ export class EmbeddedCoordinator implements Coordinator {
 
   async #apply<T>(task: () => Commit<T>): Promise<T> {
     const commit = task();
-    if (commit.topics !== undefined) {
-      const topics = [...commit.topics.values()].sort(byName);
-      await writeStateFile(this.#statePath, { version: STATE_FILE_VERSION, clusterId: this.#clusterId, topics });
-      this.#setTopics(commit.topics);
+    if (commit.topics !== undefined || commit.nextProducerId !== undefined) {
+      const next = commit.topics ?? this.#topics;
+      const nextProducerId = commit.nextProducerId ?? this.#nextProducerId;
+      const topics = [...next.values()].sort(byName);
+      await writeStateFile(this.#statePath, { version: STATE_FILE_VERSION, clusterId: this.#clusterId, topics, nextProducerId: nextProducerId.toString() });
+      this.#setTopics(next);
+      this.#nextProducerId = nextProducerId;
     }
     if (commit.brokers !== undefined) this.#brokers = commit.brokers;
     this.#emit(commit.events);

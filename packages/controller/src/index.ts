@@ -1,6 +1,6 @@
 // Public surface of @oxbow/controller. Explicit named exports only; the conformance suite is
 // exported separately from `@oxbow/controller/testing`.
-export type { BrokerInfo, Coordinator, CoordinatorEvent, CreateTopicRequest, PartitionState, TopicRecord } from './coordinator.js';
+export type { BrokerInfo, Coordinator, CoordinatorEvent, CreateTopicRequest, PartitionState, ProducerIdBlock, TopicRecord } from './coordinator.js';
 export { EmbeddedCoordinator, type EmbeddedCoordinatorOptions } from './embedded-coordinator.js';
 export { CoordinatorError, COORDINATOR_ERROR_CODES, type CoordinatorErrorCode } from './coordinator-error.js';
 export {

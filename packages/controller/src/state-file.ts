@@ -16,6 +16,8 @@ export interface PersistedState {
   readonly version: typeof STATE_FILE_VERSION;
   readonly clusterId: string;
   readonly topics: readonly TopicRecord[];
+  /** First producer id not yet allocated (decimal string; absent in files written before it existed = 0). */
+  readonly nextProducerId?: string;
 }
 
 /** The temp file a write goes through; a leftover one is from an interrupted write. */
@@ -101,7 +103,10 @@ export function parseState(json: unknown, path: string): PersistedState {
     ids.add(topic.topicId);
     return topic;
   });
-  return { version: STATE_FILE_VERSION, clusterId, topics };
+  const nextProducerId = json.nextProducerId;
+  if (nextProducerId === undefined) return { version: STATE_FILE_VERSION, clusterId, topics };
+  if (typeof nextProducerId !== 'string' || !/^(0|[1-9][0-9]{0,18})$/.test(nextProducerId)) return fail(`invalid nextProducerId ${JSON.stringify(nextProducerId)}`);
+  return { version: STATE_FILE_VERSION, clusterId, topics, nextProducerId };
 }
 
 function parseTopic(raw: unknown, fail: (what: string) => never): TopicRecord {

@@ -23,6 +23,13 @@ export interface PartitionBackend {
   endOffsetForEpoch(epoch: number): { epoch: number; endOffset: bigint };
   /** Records that `epoch` starts at `offset` (first append of a new leader epoch). */
   assignEpochStartOffset(epoch: number, offset: bigint): Promise<void>;
+  /** The newest producer-state snapshot's bytes, or null (none, or the backend keeps none). */
+  readProducerSnapshot(): Promise<Buffer | null>;
+  /**
+   * Stores a producer-state snapshot covering every batch below `offset`, durably, replacing older
+   * ones. A backend without a place for it may drop it (restart then replays the whole log).
+   */
+  writeProducerSnapshot(offset: bigint, data: Buffer): Promise<void>;
   /** Retention and compaction; called periodically by the node. */
   housekeeping(nowMs: number): Promise<void>;
   close(): Promise<void>;

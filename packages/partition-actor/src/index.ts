@@ -13,3 +13,13 @@ export {
   type ReadResult,
 } from './partition-handle.js';
 export { PartitionActor, type PartitionActorConfig, type PartitionActorOptions, type PartitionLogger } from './partition-actor.js';
+export {
+  BATCHES_TO_RETAIN,
+  incrementSequence,
+  ProducerStateTable,
+  type ProducerBatch,
+  type ProducerCheck,
+  type ProducerEntry,
+  type RetainedBatch,
+} from './producer-state.js';
+export { decodeProducerSnapshot, encodeProducerSnapshot, type ProducerSnapshot } from './producer-snapshot.js';

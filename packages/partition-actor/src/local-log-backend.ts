@@ -1,5 +1,6 @@
 import type { LogConfig, PartitionLog, TimestampOffset } from '@oxbow/storage';
 import type { AppendInfo, PartitionBackend } from './backend.js';
+import { readLatestSnapshot, writeSnapshotFile } from './producer-snapshot.js';
 
 /** `storage.mode=standard`: the partition's local log (segments and indexes on disk). */
 export class LocalLogBackend implements PartitionBackend {
@@ -44,6 +45,14 @@ export class LocalLogBackend implements PartitionBackend {
 
   assignEpochStartOffset(epoch: number, offset: bigint): Promise<void> {
     return this.#log.epochs.assignEpochStartOffset(epoch, offset);
+  }
+
+  readProducerSnapshot(): Promise<Buffer | null> {
+    return readLatestSnapshot(this.#log.dir);
+  }
+
+  writeProducerSnapshot(offset: bigint, data: Buffer): Promise<void> {
+    return writeSnapshotFile(this.#log.dir, offset, data);
   }
 
   async housekeeping(nowMs: number): Promise<void> {

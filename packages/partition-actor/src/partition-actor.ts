@@ -1,9 +1,11 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { KafkaErrorCode } from '@oxbow/protocol';
+import { KafkaErrorCode, scanBatches } from '@oxbow/protocol';
 import { StorageError } from '@oxbow/storage';
 import type { PartitionBackend } from './backend.js';
 import { validateProducedRecords, type ValidationConfig } from './batch-validator.js';
 import { BoundedMailbox, MailboxFullError } from './mailbox.js';
+import { decodeProducerSnapshot, encodeProducerSnapshot } from './producer-snapshot.js';
+import { ProducerStateTable } from './producer-state.js';
 import {
   LIST_OFFSETS_TIMESTAMP,
   type Acks,
@@ -35,9 +37,14 @@ export interface PartitionActorOptions {
   readonly mailboxCapacity?: number;
   readonly now?: () => number;
   readonly logger?: PartitionLogger;
+  /** producer.id.expiration.ms: idle idempotent producers are forgotten after this (default 1 day). */
+  readonly producerIdExpirationMs?: number;
 }
 
 const NO_OFFSET = -1n;
+const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
+/** Bytes read per step when rebuilding producer state from the log (headers only are parsed). */
+const REPLAY_CHUNK_BYTES = 1 << 20;
 const tracer = trace.getTracer('oxbow');
 
 /**
@@ -61,7 +68,11 @@ export class PartitionActor implements PartitionHandle {
   #highWatermark: bigint;
   #failure: Error | null = null;
   #epochRecorded = false;
-
+  readonly #producerIdExpirationMs: number;
+  /** Idempotent-producer state; loaded (snapshot + log replay) on the first append or housekeeping. */
+  #producers: ProducerStateTable | null = null;
+  /** Producer-state changes since the last snapshot was written. */
+  #producerChanges = 0;
   constructor(options: PartitionActorOptions) {
     this.topic = options.topic;
     this.partition = options.partition;
@@ -72,6 +83,7 @@ export class PartitionActor implements PartitionHandle {
     this.#mailbox = new BoundedMailbox(options.mailboxCapacity ?? 1024);
     this.#now = options.now ?? Date.now;
     this.#logger = options.logger;
+    this.#producerIdExpirationMs = options.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS;
     // On a single node every appended record is committed; replication will hold this back.
     this.#highWatermark = this.#backend.logEndOffset;
   }
@@ -131,6 +143,18 @@ export class PartitionActor implements PartitionHandle {
     const checked = await validateProducedRecords(records, this.#config, now);
     if (!checked.ok) return this.#appendError(checked.errorCode, checked.message);
     const batch = checked.batch;
+    let producers: ProducerStateTable;
+    try {
+      producers = this.#producers ?? (await this.#producerState());
+    } catch (err) {
+      return this.#storageFailure(err);
+    }
+    const verdict = producers.check(batch);
+    if (verdict.kind === 'error') return this.#appendError(verdict.errorCode, verdict.message);
+    if (verdict.kind === 'duplicate') {
+      // Kafka answers a retried batch it already has with the original offsets and no error.
+      return { errorCode: 0, errorMessage: null, baseOffset: verdict.batch.firstOffset, logAppendTimeMs: NO_OFFSET, logStartOffset: this.#backend.logStartOffset };
+    }
     const baseOffset = this.#backend.logEndOffset;
     batch.baseOffset = baseOffset;
     batch.partitionLeaderEpoch = this.#leaderEpoch;
@@ -154,6 +178,10 @@ export class PartitionActor implements PartitionHandle {
       });
     } catch (err) {
       return this.#storageFailure(err);
+    }
+    if (batch.producerId >= 0n) {
+      producers.record(batch, baseOffset, BigInt(now));
+      this.#producerChanges++;
     }
     this.#advanceHighWatermark(lastOffset + 1n);
     return { errorCode: 0, errorMessage: null, baseOffset, logAppendTimeMs: logAppendTime, logStartOffset: this.#backend.logStartOffset };
@@ -258,7 +286,12 @@ export class PartitionActor implements PartitionHandle {
   housekeeping(): Promise<void> {
     return this.#mailbox
       .submit(async () => {
-        if (this.#failure === null) await this.#backend.housekeeping(this.#now());
+        if (this.#failure !== null) return;
+        const now = this.#now();
+        await this.#backend.housekeeping(now);
+        const producers = await this.#producerState();
+        if (producers.expire(now, this.#producerIdExpirationMs) > 0) this.#producerChanges++;
+        await this.#snapshotProducers();
       })
       .catch((err: unknown) => {
         if (err instanceof MailboxFullError) return; // busy partition: try again next round
@@ -269,7 +302,56 @@ export class PartitionActor implements PartitionHandle {
   async close(): Promise<void> {
     await this.#mailbox.close();
     this.#listeners.clear();
+    if (this.#failure === null) await this.#snapshotProducers();
     await this.#backend.close();
+  }
+
+  /** Producer state, loaded on first use: the newest snapshot, then the batch headers after it. */
+  async #producerState(): Promise<ProducerStateTable> {
+    if (this.#producers !== null) return this.#producers;
+    const table = new ProducerStateTable();
+    const end = this.#backend.logEndOffset;
+    let from = this.#backend.logStartOffset;
+    const snapshot = await this.#readSnapshot();
+    // A snapshot past the log end belongs to records lost in recovery (a torn tail): not usable.
+    if (snapshot !== null && snapshot.offset <= end) {
+      for (const entry of snapshot.entries) table.restore(entry);
+      if (snapshot.offset > from) from = snapshot.offset;
+    }
+    while (from < end) {
+      const chunk = await this.#backend.read(from, REPLAY_CHUNK_BYTES, end, true);
+      if (chunk.length === 0) break;
+      for (const view of scanBatches(chunk, { verifyCrc: false })) {
+        if (view.lastOffset >= from) table.replay(view);
+        from = view.lastOffset + 1n;
+      }
+    }
+    this.#producers = table;
+    return table;
+  }
+
+  async #readSnapshot(): Promise<ReturnType<typeof decodeProducerSnapshot> | null> {
+    try {
+      const data = await this.#backend.readProducerSnapshot();
+      return data === null ? null : decodeProducerSnapshot(data);
+    } catch (err) {
+      this.#logger?.warn({ err, topic: this.topic, partition: this.partition }, 'producer-state snapshot unreadable; rebuilding from the log');
+      return null;
+    }
+  }
+
+  /** Writes a snapshot at the log end when producer state changed since the last one. */
+  async #snapshotProducers(): Promise<void> {
+    const producers = this.#producers;
+    if (producers === null || this.#producerChanges === 0) return;
+    const changes = this.#producerChanges;
+    try {
+      await this.#backend.writeProducerSnapshot(this.#backend.logEndOffset, encodeProducerSnapshot(this.#backend.logEndOffset, producers));
+      this.#producerChanges -= changes;
+    } catch (err) {
+      // Only restart time suffers: the log still holds everything.
+      this.#logger?.warn({ err, topic: this.topic, partition: this.partition }, 'cannot write producer-state snapshot');
+    }
   }
 
   /** Closes and removes the partition's data. */

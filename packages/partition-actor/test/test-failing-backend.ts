@@ -98,4 +98,12 @@ export class TestFailingBackend implements PartitionBackend {
     const err = this.#failures.get(op);
     if (err !== undefined) throw err;
   }
+
+  readProducerSnapshot(): Promise<Buffer | null> {
+    return this.#inner.readProducerSnapshot();
+  }
+
+  writeProducerSnapshot(offset: bigint, data: Buffer): Promise<void> {
+    return this.#inner.writeProducerSnapshot(offset, data);
+  }
 }

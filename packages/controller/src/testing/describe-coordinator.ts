@@ -9,6 +9,7 @@ import type { Coordinator } from '../coordinator.js';
 import { describeAssignmentTests } from './assignment-tests.js';
 import { describePartitionStateTests } from './partition-state-tests.js';
 import { describePersistenceTests } from './persistence-tests.js';
+import { describeProducerIdTests } from './producer-id-tests.js';
 import type { CoordinatorHarness, MakeCoordinator, SuiteContext } from './suite-context.js';
 import { describeTopicTests } from './topic-tests.js';
 import { describeWatchTests } from './watch-tests.js';
@@ -51,5 +52,6 @@ export function describeCoordinator(name: string, make: MakeCoordinator): void {
     describePartitionStateTests(ctx);
     describeWatchTests(ctx);
     describePersistenceTests(ctx);
+    describeProducerIdTests(ctx);
   });
 }

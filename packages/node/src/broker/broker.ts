@@ -2,11 +2,13 @@ import { EmbeddedCoordinator, type Coordinator, type TopicRecord } from '@oxbow/
 import { KafkaErrorCode } from '@oxbow/protocol';
 import type { BrokerConfig } from '../config/index.js';
 import { AdminServer } from '../admin/admin-server.js';
+import { GroupService } from '../groups/group-service.js';
 import { createHandlers } from '../handlers/registry.js';
 import { BrokerMetrics } from '../observability/broker-metrics.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { RequestObserver } from '../observability/request-observer.js';
 import { startTelemetry, type Telemetry } from '../observability/telemetry.js';
+import { ProducerIdAllocator } from '../producers/producer-id-allocator.js';
 import { KafkaServer } from '../server/kafka-server.js';
 import { PartitionManager } from './partition-manager.js';
 import type { BrokerIdentity, BrokerServices, PartitionLookup } from './services.js';
@@ -32,6 +34,7 @@ export class Broker {
   readonly #partitions: PartitionManager;
   readonly #kafka: KafkaServer;
   readonly #admin: AdminServer;
+  readonly #groups: GroupService;
   #ready = false;
 
   private constructor(config: BrokerConfig, options: BrokerOptions) {
@@ -44,13 +47,17 @@ export class Broker {
     this.#coordinator = new EmbeddedCoordinator({ dataDir: config.dataDir, nodeId: config.nodeId });
     this.#partitions = new PartitionManager(this.#coordinator, config, this.logger);
     const topics = new TopicAdmin(this.#coordinator, config, () => this.#partitions.settled());
+    const partition = (topic: string, p: number): PartitionLookup => this.#partitions.lookup(this.#coordinator.topic(topic), p);
+    this.#groups = new GroupService({ coordinator: this.#coordinator, topics, config, logger: this.logger, partition });
     const services: BrokerServices = {
       identity: this.#identity(config.advertise.port),
       coordinator: this.#coordinator,
       topics,
+      groups: this.#groups,
+      producerIds: new ProducerIdAllocator(this.#coordinator),
       logger: this.logger,
       metrics: new BrokerMetrics(this.#telemetry.meter, () => this.#partitions.entries()),
-      partition: (topic, partition): PartitionLookup => this.#partitions.lookup(this.#coordinator.topic(topic), partition),
+      partition,
       partitionById: (topicId, partition): PartitionLookup => {
         const topic: TopicRecord | undefined = this.#coordinator.topicById(topicId);
         return topic === undefined ? { ok: false, errorCode: KafkaErrorCode.UNKNOWN_TOPIC_ID } : this.#partitions.lookup(topic, partition);
@@ -105,6 +112,7 @@ export class Broker {
   async close(): Promise<void> {
     this.#ready = false;
     await this.#kafka.close().catch(() => undefined);
+    this.#groups.close();
     await this.#partitions.close();
     await this.#admin.close().catch(() => undefined);
     await this.#coordinator.close();
@@ -120,6 +128,7 @@ export class Broker {
     const advertisedPort = this.config.advertise.port === 0 ? bound.port : this.config.advertise.port;
     await this.#coordinator.registerBroker(this.#identity(advertisedPort));
     await this.#partitions.start();
+    this.#groups.start();
     this.#ready = true;
     this.logger.info({ kafka: `${this.config.advertise.host}:${advertisedPort}`, admin: this.#admin.address(), dataDir: this.config.dataDir, clusterId: this.#coordinator.clusterId }, 'oxbow broker started');
   }

@@ -132,6 +132,7 @@ export class PartitionManager {
         leaderEpoch: state.leaderEpoch,
         isrSize: state.isr.length,
         logger: this.#logger,
+        producerIdExpirationMs: Number(this.#config.broker['producer.id.expiration.ms']),
       });
       this.#partitions.set(k, { topicId: topic.topicId, actor, backend });
     }

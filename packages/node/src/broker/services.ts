@@ -1,6 +1,8 @@
 import type { Coordinator, TopicRecord } from '@oxbow/controller';
 import type { PartitionHandle } from '@oxbow/partition-actor';
 import type { BrokerMetrics } from '../observability/broker-metrics.js';
+import type { GroupService } from '../groups/group-service.js';
+import type { ProducerIdAllocator } from '../producers/producer-id-allocator.js';
 import type { Logger } from '../observability/logger.js';
 import type { TopicAdmin } from './topic-admin.js';
 
@@ -22,6 +24,10 @@ export interface BrokerServices {
   readonly identity: BrokerIdentity;
   readonly coordinator: Coordinator;
   readonly topics: TopicAdmin;
+  /** The classic-group coordinator (groups whose `__consumer_offsets` partition this node leads). */
+  readonly groups: GroupService;
+  /** Producer ids for InitProducerId, in blocks from the coordinator. */
+  readonly producerIds: ProducerIdAllocator;
   /** A partition this node leads, by topic name. */
   partition(topic: string, partition: number): PartitionLookup;
   /** A partition this node leads, by topic id (Fetch v13+). */

@@ -37,8 +37,8 @@ describe('KafkaClient', () => {
 
   it('refuses APIs the broker does not serve', async () => {
     const c = await b.client();
-    const { JoinGroup } = await import('@oxbow/protocol');
-    expect(() => c.versionFor(JoinGroup)).toThrow(/does not serve JoinGroup/);
+    const { DescribeAcls } = await import('@oxbow/protocol');
+    expect(() => c.versionFor(DescribeAcls)).toThrow(/does not serve DescribeAcls/);
   });
 
   it('matches concurrent responses to their requests', async () => {

@@ -6,6 +6,8 @@
  *   log-start-offset-checkpoint     log start offset (DeleteRecords, retention)
  *   cleaner-offset-checkpoint       first offset the compactor has not cleaned yet
  *   leader-epoch-checkpoint         leader epoch → start offset
+ *   00000000000000000042.snapshot   idempotent-producer state as of that offset, owned by
+ *                                   @oxbow/partition-actor; recovery leaves it alone
  * Transient: *.deleted (awaiting file.delete.delay.ms), *.cleaned / *.swap (compaction output),
  * *.tmp (checkpoint and index rewrites).
  */

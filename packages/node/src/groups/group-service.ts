@@ -1,0 +1,240 @@
+import type { Coordinator } from '@oxbow/controller';
+import type { PartitionHandle } from '@oxbow/partition-actor';
+import { KafkaErrorCode } from '@oxbow/protocol';
+import type { BrokerConfig } from '../config/index.js';
+import type { TopicAdmin } from '../broker/topic-admin.js';
+import type { Logger } from '../observability/logger.js';
+import type { PartitionLookup } from '../broker/services.js';
+import { GROUP_STATE, GroupMember, offsetKey, type ClassicGroup } from './classic-group.js';
+import { GroupCoordinator } from './group-coordinator.js';
+import type { GroupLog } from './group-types.js';
+import { GroupOffsets } from './group-offsets.js';
+import { decodeGroupMetadataValue, decodeGroupRecordKey, decodeOffsetCommitValue, type GroupMetadataValue, type OffsetCommitValue } from './group-records.js';
+import { appendGroupRecords, ensureOffsetsTopic, OFFSETS_TOPIC, offsetsPartitionFor, replayPartition, type OffsetsTopicRecord } from './offsets-topic.js';
+
+export interface GroupServiceOptions {
+  readonly coordinator: Coordinator;
+  readonly topics: TopicAdmin;
+  readonly config: BrokerConfig;
+  readonly logger: Logger;
+  readonly partition: (topic: string, partition: number) => PartitionLookup;
+}
+
+/** A coordinator, or the error (then nodeId -1, host "" and port -1, as Kafka answers). */
+export interface CoordinatorLookup {
+  readonly errorCode: number;
+  readonly errorMessage: string | null;
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+}
+
+export const coordinatorError = (errorCode: number, errorMessage: string): CoordinatorLookup => ({ errorCode, errorMessage, nodeId: -1, host: '', port: -1 });
+
+/**
+ * The node's group coordinator: owns the `__consumer_offsets` partitions this node leads, loads
+ * them (replaying the log into groups and offsets) before serving their groups, and writes group
+ * state to them. Groups of a partition that is not loaded yet answer COORDINATOR_LOAD_IN_PROGRESS;
+ * groups whose partition another node leads answer NOT_COORDINATOR.
+ */
+export class GroupService implements GroupLog {
+  readonly membership: GroupCoordinator;
+  readonly offsets: GroupOffsets;
+  readonly #o: GroupServiceOptions;
+  readonly #numPartitions: number;
+  /** Partition → true once loaded; a pending entry means loading is under way. */
+  readonly #loaded = new Map<number, boolean>();
+  #creating: Promise<void> | null = null;
+  #retention: NodeJS.Timeout | null = null;
+
+  constructor(options: GroupServiceOptions) {
+    this.#o = options;
+    const b = options.config.broker;
+    this.#numPartitions = b['offsets.topic.num.partitions'];
+    this.membership = new GroupCoordinator(
+      this,
+      {
+        minSessionTimeoutMs: b['group.min.session.timeout.ms'],
+        maxSessionTimeoutMs: b['group.max.session.timeout.ms'],
+        initialRebalanceDelayMs: b['group.initial.rebalance.delay.ms'],
+        maxSize: b['group.max.size'],
+      },
+      options.logger,
+    );
+    this.offsets = new GroupOffsets(this.membership, {
+      maxMetadataBytes: b['offset.metadata.max.bytes'],
+      retentionMs: b['offsets.retention.minutes'] * 60_000,
+      partitionExists: (topic, partition) => {
+        const t = options.coordinator.topic(topic);
+        return t !== undefined && partition >= 0 && partition < t.partitions.length;
+      },
+    });
+  }
+
+  /** Loads the local partitions of an existing `__consumer_offsets` and starts offset retention. */
+  start(): void {
+    const topic = this.#o.coordinator.topic(OFFSETS_TOPIC);
+    if (topic !== undefined) for (let p = 0; p < topic.partitions.length; p++) this.#startLoad(p);
+    this.#retention = setInterval(() => {
+      this.offsets.expireOffsets().catch((err: unknown) => this.#o.logger.error({ err }, 'offset retention failed'));
+    }, Number(this.#o.config.broker['offsets.retention.check.interval.ms']));
+    this.#retention.unref();
+  }
+
+  close(): void {
+    if (this.#retention !== null) clearInterval(this.#retention);
+    this.membership.close();
+  }
+
+  /** Groups of the loaded partitions this node coordinates (ListGroups). */
+  listGroups(): { groupId: string; protocolType: string; state: string }[] {
+    return [...this.membership.groups.values()]
+      .filter((g) => this.#loaded.get(this.partitionFor(g.groupId)) === true)
+      .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state }));
+  }
+
+  partitionFor(groupId: string): number {
+    const topic = this.#o.coordinator.topic(OFFSETS_TOPIC);
+    return offsetsPartitionFor(groupId, topic?.partitions.length ?? this.#numPartitions);
+  }
+
+  /** FindCoordinator for a group: creates `__consumer_offsets` on first use, answers its partition's leader. */
+  async findGroupCoordinator(groupId: string): Promise<CoordinatorLookup> {
+    if (this.#o.coordinator.topic(OFFSETS_TOPIC) === undefined) {
+      try {
+        await this.#ensureTopic();
+      } catch (err) {
+        this.#o.logger.error({ err }, `creating ${OFFSETS_TOPIC} failed`);
+        return coordinatorError(KafkaErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
+      }
+    }
+    const topic = this.#o.coordinator.topic(OFFSETS_TOPIC);
+    const leader = topic?.partitions[this.partitionFor(groupId)]?.leader ?? -1;
+    const broker = this.#o.coordinator.brokers().find((b) => b.nodeId === leader);
+    if (broker === undefined) return coordinatorError(KafkaErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
+    return { errorCode: 0, errorMessage: null, nodeId: broker.nodeId, host: broker.host, port: broker.port };
+  }
+
+  #ensureTopic(): Promise<void> {
+    this.#creating ??= (async () => {
+      const b = this.#o.config.broker;
+      const created = await ensureOffsetsTopic(this.#o.coordinator, this.#o.topics, this.#numPartitions, b['offsets.topic.replication.factor']);
+      const topic = this.#o.coordinator.topic(OFFSETS_TOPIC);
+      for (let p = 0; p < (topic?.partitions.length ?? 0); p++) {
+        if (created) this.#loaded.set(p, true);
+        else this.#startLoad(p);
+      }
+    })().finally(() => {
+      this.#creating = null;
+    });
+    return this.#creating;
+  }
+
+  status(groupId: string): number {
+    if (this.#o.coordinator.topic(OFFSETS_TOPIC) === undefined) {
+      this.#ensureTopic().catch((err: unknown) => this.#o.logger.error({ err }, `creating ${OFFSETS_TOPIC} failed`));
+      return KafkaErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
+    const p = this.partitionFor(groupId);
+    const found = this.#o.partition(OFFSETS_TOPIC, p);
+    if (!found.ok) return this.#unavailable(p, found.errorCode);
+    const loaded = this.#loaded.get(p);
+    if (loaded === true) return 0;
+    if (loaded === undefined) this.#startLoad(p);
+    return KafkaErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+  }
+
+  async append(groupId: string, records: readonly OffsetsTopicRecord[]): Promise<number> {
+    const p = this.partitionFor(groupId);
+    const found = this.#o.partition(OFFSETS_TOPIC, p);
+    if (!found.ok) return this.#unavailable(p, found.errorCode);
+    const error = await appendGroupRecords(found.handle, records, Date.now());
+    return error === KafkaErrorCode.NOT_LEADER_OR_FOLLOWER ? KafkaErrorCode.NOT_COORDINATOR : error;
+  }
+
+  /**
+   * Why a group's partition cannot be used here: another node leads it (NOT_COORDINATOR), this
+   * node leads it but has not opened it yet, e.g. just after creating the topic
+   * (COORDINATOR_LOAD_IN_PROGRESS, which clients retry), or it has no leader.
+   */
+  #unavailable(p: number, partitionError: number): number {
+    if (partitionError !== KafkaErrorCode.NOT_LEADER_OR_FOLLOWER) return KafkaErrorCode.COORDINATOR_NOT_AVAILABLE;
+    const leader = this.#o.coordinator.topic(OFFSETS_TOPIC)?.partitions[p]?.leader;
+    return leader === this.#o.config.nodeId ? KafkaErrorCode.COORDINATOR_LOAD_IN_PROGRESS : KafkaErrorCode.NOT_COORDINATOR;
+  }
+
+  #startLoad(p: number): void {
+    if (this.#loaded.has(p)) return;
+    const found = this.#o.partition(OFFSETS_TOPIC, p);
+    if (!found.ok) return;
+    this.#loaded.set(p, false);
+    const started = Date.now();
+    this.#load(found.handle)
+      .then((groups) => {
+        this.#loaded.set(p, true);
+        this.#o.logger.info({ partition: p, groups, ms: Date.now() - started }, `loaded ${OFFSETS_TOPIC} partition`);
+      })
+      .catch((err: unknown) => {
+        this.#loaded.delete(p);
+        this.#o.logger.error({ err, partition: p }, `loading ${OFFSETS_TOPIC} partition failed`);
+      });
+  }
+
+  /** Replays one partition: the latest value per key wins, tombstones delete. */
+  async #load(handle: PartitionHandle): Promise<number> {
+    const offsets = new Map<string, { group: string; topic: string; partition: number; value: OffsetCommitValue }>();
+    const metadata = new Map<string, GroupMetadataValue>();
+    const deletedGroups = new Set<string>();
+    await replayPartition(handle, (record) => {
+      const key = decodeGroupRecordKey(record.key);
+      if (key === null) return;
+      if (key.type === 'offset') {
+        const k = `${key.group}\u0000${offsetKey(key.topic, key.partition)}`;
+        if (record.value === null) offsets.delete(k);
+        else offsets.set(k, { group: key.group, topic: key.topic, partition: key.partition, value: decodeOffsetCommitValue(record.value) });
+      } else if (record.value === null) {
+        metadata.delete(key.group);
+        deletedGroups.add(key.group);
+      } else {
+        metadata.set(key.group, decodeGroupMetadataValue(record.value));
+        deletedGroups.delete(key.group);
+      }
+    });
+    const now = Date.now();
+    const restored = new Set<ClassicGroup>();
+    for (const [groupId, value] of metadata) restored.add(this.#restoreGroup(groupId, value, now));
+    for (const o of offsets.values()) {
+      const group = this.membership.getOrCreate(o.group);
+      restored.add(group);
+      const v = o.value;
+      group.offsets.set(offsetKey(o.topic, o.partition), { topic: o.topic, partition: o.partition, offset: v.offset, leaderEpoch: v.leaderEpoch, metadata: v.metadata, commitTimestamp: Number(v.commitTimestamp) });
+    }
+    return restored.size;
+  }
+
+  #restoreGroup(groupId: string, value: GroupMetadataValue, now: number): ClassicGroup {
+    const group = this.membership.getOrCreate(groupId);
+    group.generationId = value.generation;
+    group.protocolType = value.protocolType === '' ? null : value.protocolType;
+    group.protocolName = value.protocol;
+    group.leaderId = value.leader;
+    for (const m of value.members) {
+      const member = new GroupMember({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        rebalanceTimeoutMs: m.rebalanceTimeout < 0 ? m.sessionTimeout : m.rebalanceTimeout,
+        sessionTimeoutMs: m.sessionTimeout,
+        protocolType: value.protocolType,
+        protocols: value.protocol === null ? [] : [{ name: value.protocol, metadata: m.subscription }],
+      });
+      member.assignment = m.assignment;
+      group.members.set(m.memberId, member);
+      if (m.groupInstanceId !== null) group.staticMembers.set(m.groupInstanceId, m.memberId);
+    }
+    group.transition(group.members.size > 0 ? GROUP_STATE.Stable : GROUP_STATE.Empty, value.currentStateTimestamp > 0n ? Number(value.currentStateTimestamp) : now);
+    this.membership.resumeMembers(group);
+    return group;
+  }
+}
