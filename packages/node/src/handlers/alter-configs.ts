@@ -1,5 +1,5 @@
 import { AlterConfigs } from '@oxbow/protocol';
-import { RESOURCE_TYPE, STATIC_BROKER_CONFIG_ERROR } from './config-resources.js';
+import { alterErrorResponse, alterTopicResources } from './config-resources.js';
 import { defineHandler } from './handler.js';
 
 /** AlterConfigs (33): replaces a topic's configs (keys not named are reset), validated like Kafka. */
@@ -8,22 +8,12 @@ export const alterConfigsHandler = defineHandler({
   minVersion: 0,
   maxVersion: 2,
   async handle(request, ctx) {
-    const responses = [];
-    for (const r of request.resources) {
-      const base = { resourceType: r.resourceType, resourceName: r.resourceName };
-      if (r.resourceType !== RESOURCE_TYPE.TOPIC) {
-        responses.push({ ...base, ...STATIC_BROKER_CONFIG_ERROR });
-        continue;
-      }
+    const responses = await alterTopicResources(request.resources, (r) => {
       const changes: Record<string, string | null> = {};
       for (const c of r.configs) changes[c.name] = c.value;
-      const outcome = await ctx.services.topics.alterTopicConfigs(r.resourceName, changes, true, request.validateOnly);
-      responses.push({ ...base, errorCode: outcome.errorCode, errorMessage: 'errorMessage' in outcome ? outcome.errorMessage : null });
-    }
+      return ctx.services.topics.alterTopicConfigs(r.resourceName, changes, true, request.validateOnly);
+    });
     return { throttleTimeMs: 0, responses };
   },
-  errorResponse: (request, errorCode) => ({
-    throttleTimeMs: 0,
-    responses: request.resources.map((r) => ({ resourceType: r.resourceType, resourceName: r.resourceName, errorCode, errorMessage: null })),
-  }),
+  errorResponse: (request, errorCode) => alterErrorResponse(request.resources, errorCode),
 });
