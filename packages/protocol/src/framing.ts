@@ -14,18 +14,30 @@ import {
 export const DEFAULT_MAX_FRAME_BYTES = 100 * 1024 * 1024;
 
 /**
+ * Gives the buffer a frame that spans several chunks is copied into. `head` is the part of the
+ * frame in its first chunk (at least one byte), so a caller can pick by the frame's first bytes.
+ * It MUST return a buffer of exactly `size` bytes that nothing else writes to while the frame is used.
+ */
+export type FrameAllocator = (size: number, head: Buffer) => Buffer;
+
+const allocateFresh: FrameAllocator = (size) => Buffer.allocUnsafe(size);
+
+/**
  * Splits a byte stream into size-prefixed frames (int32 size, then that many bytes). The size is
  * checked against `maxFrameBytes` before anything is allocated for the frame, so a client that
  * announces a 2 GiB frame costs nothing. Sans-io: feed it chunks, get frames back.
  */
 export class FrameDecoder {
   readonly #maxFrameBytes: number;
+  readonly #allocate: FrameAllocator;
   #pending: Buffer[] = [];
   #pendingBytes = 0;
   #need = -1;
 
-  constructor(maxFrameBytes = DEFAULT_MAX_FRAME_BYTES) {
+  /** `allocate` gives the buffers for frames that span chunks (default: a fresh buffer each). */
+  constructor(maxFrameBytes = DEFAULT_MAX_FRAME_BYTES, allocate: FrameAllocator = allocateFresh) {
     this.#maxFrameBytes = maxFrameBytes;
+    this.#allocate = allocate;
   }
 
   /** Bytes received but not yet returned as a frame. */
@@ -71,7 +83,8 @@ export class FrameDecoder {
       this.#pendingBytes -= n;
       return out;
     }
-    const out = Buffer.allocUnsafe(n);
+    // A split size prefix (4 bytes, read and dropped at once) is not worth the allocator.
+    const out = n === 4 || first === undefined ? Buffer.allocUnsafe(n) : this.#allocate(n, first);
     let filled = 0;
     while (filled < n) {
       const c = this.#pending[0] as Buffer;

@@ -10,6 +10,7 @@ export { decodeRequestHeader, encodeRequestHeader, decodeResponseHeader, encodeR
 export {
   DEFAULT_MAX_FRAME_BYTES,
   FrameDecoder,
+  type FrameAllocator,
   decodeRequestFrame,
   encodeRequestFrame,
   decodeResponseFrame,

@@ -16,6 +16,21 @@ describe('framing and headers', () => {
     }
   });
 
+  it('asks its allocator only for frames that span chunks, showing the frame\'s first bytes', () => {
+    const frame = Buffer.concat(encodeRequestFrame(ApiVersions, { apiVersion: 3, correlationId: 7, clientId: 'c' }, { clientSoftwareName: 'x', clientSoftwareVersion: '1' }));
+    const asked: { size: number; apiKey: number }[] = [];
+    const d = new FrameDecoder(undefined, (size, head) => {
+      asked.push({ size, apiKey: head.readInt16BE(0) });
+      return Buffer.alloc(size);
+    });
+    expect(d.push(frame)).toHaveLength(1); // whole in one chunk: a view, no allocation
+    expect(asked).toEqual([]);
+    const frames = [...d.push(frame.subarray(0, 10)), ...d.push(frame.subarray(10))];
+    expect(frames).toHaveLength(1);
+    expect(asked).toEqual([{ size: frame.length - 4, apiKey: ApiVersions.apiKey }]);
+    expect(decodeRequestFrame(frames[0] ?? Buffer.alloc(0), lookupApi).header.correlationId).toBe(7);
+  });
+
   it('uses request header v2 with tagged fields for flexible versions and v1 otherwise', () => {
     const v3 = Buffer.concat(encodeRequestFrame(ApiVersions, { apiVersion: 3, correlationId: 1, clientId: 'ab' }, {})).subarray(4);
     const v2 = Buffer.concat(encodeRequestFrame(ApiVersions, { apiVersion: 2, correlationId: 1, clientId: 'ab' }, {})).subarray(4);

@@ -15,6 +15,9 @@ const failed = (errorCode: number, errorMessage: string | null = null): AppendRe
  * Kafka 4 no longer accepts either). Every partition's append is queued before any is awaited, so
  * one connection's requests reach each partition in the order they were sent. acks=0 gets no
  * response; if any partition failed, the connection is closed so the client notices, as Kafka does.
+ *
+ * The handler settles only after every append it started has settled, even when one fails: the
+ * connection reuses a produce frame's buffer once the handler is done (see `Connection`).
  */
 export const produceHandler = defineHandler({
   api: Produce,
@@ -28,15 +31,20 @@ export const produceHandler = defineHandler({
       if (request.transactionalId !== null) {
         return Promise.resolve(failed(KafkaErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported yet'));
       }
-      const found = ctx.services.partition(topic, index);
-      if (!found.ok) return Promise.resolve(failed(found.errorCode));
-      return found.handle.append(records, acks);
+      try {
+        const found = ctx.services.partition(topic, index);
+        if (!found.ok) return Promise.resolve(failed(found.errorCode));
+        return found.handle.append(records, acks);
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
     };
     // Every append is queued (synchronously, in request order) before any is awaited.
     const pending = request.topicData.map((topic) => ({
       name: topic.name,
       partitions: topic.partitionData.map((p) => ({ index: p.index, bytes: p.records?.length ?? 0, result: appendOne(topic.name, p.index, p.records) })),
     }));
+    await Promise.allSettled(pending.flatMap((t) => t.partitions.map((p) => p.result)));
     const responses = await Promise.all(
       pending.map(async (t) => ({
         name: t.name,

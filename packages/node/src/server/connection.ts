@@ -6,6 +6,7 @@ import {
   FrameDecoder,
   KafkaApiError,
   KafkaErrorCode,
+  Produce,
   ProtocolError,
   type Api,
   type DecodedRequest,
@@ -15,6 +16,7 @@ import type { AnyHandler, RequestContext } from '../handlers/handler.js';
 import type { BrokerServices } from '../broker/services.js';
 import type { RequestObserver } from '../observability/request-observer.js';
 import type { ByteBudget } from './byte-budget.js';
+import { FramePool } from './frame-pool.js';
 
 export interface ConnectionOptions {
   readonly handlers: ReadonlyMap<number, AnyHandler>;
@@ -36,6 +38,9 @@ interface Pending {
 
 const lookupOf = (handlers: ReadonlyMap<number, AnyHandler>) => (apiKey: number): Api | undefined => handlers.get(apiKey)?.api;
 
+/** A frame starts with its request's api key (int16). */
+const isProduceFrame = (head: Buffer): boolean => head.length >= 2 && head.readInt16BE(0) === Produce.apiKey;
+
 /**
  * One client connection. Frames are read ahead and handled concurrently, but responses are written
  * strictly in request order (Kafka's contract), and handlers are started in arrival order so a
@@ -43,11 +48,17 @@ const lookupOf = (handlers: ReadonlyMap<number, AnyHandler>) => (apiKey: number)
  * while this connection has more than `maxInFlightBytes` outstanding, or the node-wide budget is
  * spent, or the socket's write buffer is full (a client that does not read its responses).
  * A malformed frame closes this connection only.
+ *
+ * Produce frames that span socket reads are assembled in reusable buffers (`FramePool`), given
+ * back once the request's handler has settled: the produce handler settles only after every
+ * append it started has, and nothing keeps the appended bytes. Other frames get fresh buffers,
+ * since some outlive their request (JoinGroup metadata, for one).
  */
 export class Connection {
   readonly #socket: Socket;
   readonly #opts: ConnectionOptions;
   readonly #decoder: FrameDecoder;
+  readonly #pool = new FramePool();
   readonly #lookup: (apiKey: number) => Api | undefined;
   readonly #abort = new AbortController();
   readonly #queue: Pending[] = [];
@@ -62,7 +73,7 @@ export class Connection {
   constructor(socket: Socket, opts: ConnectionOptions) {
     this.#socket = socket;
     this.#opts = opts;
-    this.#decoder = new FrameDecoder(opts.maxFrameBytes);
+    this.#decoder = new FrameDecoder(opts.maxFrameBytes, (size, head) => (isProduceFrame(head) ? this.#pool.acquire(size) : Buffer.allocUnsafe(size)));
     this.#lookup = lookupOf(opts.handlers);
     this.#remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     socket.setNoDelay(true);
@@ -115,6 +126,7 @@ export class Connection {
       request = decodeRequestFrame(frame, this.#lookup);
     } catch (err) {
       const answered = this.#unsupportedApiVersions(frame, err);
+      this.#pool.release(frame);
       if (!answered) this.close(err instanceof Error ? err : new Error(String(err)));
       return;
     }
@@ -122,6 +134,7 @@ export class Connection {
     const version = request.header.apiVersion;
     if (handler === undefined || version < handler.minVersion || version > handler.maxVersion) {
       // Kafka closes the connection for a version it does not serve (ApiVersions is handled above).
+      this.#pool.release(frame);
       this.close(new ProtocolError('UNSUPPORTED_VERSION', `${request.api.name} v${version} is not served`));
       return;
     }
@@ -137,6 +150,8 @@ export class Connection {
     };
     const response = this.#opts.observer
       .observe(request, this.#remote, () => this.#run(handler, request.body, ctx))
+      // The handler is done with the frame's bytes (the encoded response does not refer to them).
+      .finally(() => this.#pool.release(frame))
       .then((body) => (body === null ? null : encodeResponseFrame(handler.api, version, request.header.correlationId, body)));
     this.#queue.push({ frameBytes: frame.length, response });
     void this.#flush();
@@ -209,6 +224,7 @@ export class Connection {
     this.#closed = true;
     this.#abort.abort();
     this.#unsubscribeBudget();
+    this.#pool.close();
     // Give back what queued requests still hold; their handlers finish but nothing is written.
     for (const p of this.#queue) this.#opts.budget.give(p.frameBytes);
     this.#queue.length = 0;

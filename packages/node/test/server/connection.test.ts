@@ -4,6 +4,7 @@ import {
   ApiVersions,
   decodeRecordBatch,
   decodeResponseFrame,
+  encodeRequestFrame,
   Fetch,
   KafkaErrorCode,
   ListOffsets,
@@ -78,6 +79,7 @@ describe('Connection', () => {
     await createTopic(c, 'empty');
     await createTopic(c, 'pipelined');
     await createTopic(c, 'fire-and-forget');
+    await createTopic(c, 'split-frames');
   });
 
   afterAll(async () => {
@@ -125,6 +127,32 @@ describe('Connection', () => {
     }
     expect(tags).toEqual(ids.map((_, i) => `req${i}`));
   });
+
+  it('stores produce frames that span socket reads byte for byte while their buffers are reused', async () => {
+    const raw = await b.raw();
+    // Different sizes and contents, so a buffer handed to the next frame too early shows up below.
+    const batches = await Promise.all(Array.from({ length: 24 }, (_, i) => recordBatch(1 + (i % 4), { valueBytes: 1_000 + 997 * (i % 7), tag: `f${i}` })));
+    const frames = batches.map((records, i) => Buffer.concat(encodeRequestFrame(Produce, { apiVersion: PRODUCE_VERSION, correlationId: i, clientId: 'split' }, produceBody('split-frames', 0, records, 1))));
+    const stream = Buffer.concat(frames);
+    for (let at = 0; at < stream.length; at += 8_191) {
+      raw.write(stream.subarray(at, at + 8_191));
+      await new Promise((r) => setImmediate(r)); // separate socket reads on the broker's side
+    }
+    for (let i = 0; i < frames.length; i++) {
+      const r = await raw.next(Produce, PRODUCE_VERSION);
+      expect(r.correlationId).toBe(i);
+      expect(r.body.responses[0]?.partitionResponses[0]?.errorCode).toBe(0);
+    }
+    const c = await b.client();
+    const fetched = await c.send(Fetch, fetchBody('split-frames', 0n), FETCH_VERSION);
+    const stored = [...scanBatches(fetched.responses[0]?.partitions[0]?.records ?? Buffer.alloc(0))];
+    expect(stored).toHaveLength(batches.length);
+    for (const [i, batch] of stored.entries()) {
+      const sent = await decodeRecordBatch(batches[i] ?? Buffer.alloc(0));
+      const got = await decodeRecordBatch(batch);
+      expect(got.records.map((x) => x.value)).toEqual(sent.records.map((x) => x.value));
+    }
+  }, 20_000);
 
   it('sends no response to acks=0 produce: the next response is the next request\'s', async () => {
     const raw = await b.raw();
