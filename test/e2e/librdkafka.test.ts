@@ -8,6 +8,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KafkaErrorCode } from '@oxbow/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type BrokerProcess } from '../support/broker-process.js';
 import { runPythonClient } from '../support/client-process.js';
@@ -15,12 +16,6 @@ import { runPythonClient } from '../support/client-process.js';
 // Kafka's ConfigEntry.ConfigSource numbering, as confluent_kafka reports it.
 const DYNAMIC_TOPIC_CONFIG = 1;
 const DEFAULT_CONFIG = 5;
-// Kafka error codes (librdkafka reports broker errors with the same numbers).
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
-const MESSAGE_TOO_LARGE = 10;
-const INVALID_TOPIC_EXCEPTION = 17;
-const TOPIC_ALREADY_EXISTS = 36;
-const INVALID_CONFIG = 40;
 
 const TOPIC = 'librdkafka-varied';
 const PARTITIONS = 3;
@@ -220,7 +215,7 @@ describe('librdkafka (python3-confluent-kafka 1.7 / librdkafka 2.0.2) against on
     expect(replaced.configs?.['max.message.bytes']).toMatchObject({ value: '1048588', source: DEFAULT_CONFIG, is_default: true });
 
     const invalid = await admin('alter', TOPIC, 'retention.ms=-5');
-    expect(invalid.error?.code).toBe(INVALID_CONFIG);
+    expect(invalid.error?.code).toBe(KafkaErrorCode.INVALID_CONFIG);
     expect(invalid.error?.str).toContain('retention.ms');
     const unchanged = await admin('describe', TOPIC);
     expect(unchanged.configs?.['retention.ms']?.value).toBe('86400000');
@@ -241,8 +236,8 @@ describe('librdkafka (python3-confluent-kafka 1.7 / librdkafka 2.0.2) against on
   it('producing to an illegal topic name: metadata says INVALID_TOPIC_EXCEPTION and the delivery report fails', async () => {
     const { summary, code, stderr } = await runPythonClient<{ delivery: Delivery; metadataError: KafkaErr }>('rdkafka_errors.py', [broker.bootstrap, 'bad-topic', 'bad topic!'], 45_000);
     expect(code, stderr).toBe(0);
-    expect(summary.metadataError.code).toBe(INVALID_TOPIC_EXCEPTION);
-    expect(summary.delivery.error?.code).toBe(INVALID_TOPIC_EXCEPTION);
+    expect(summary.metadataError.code).toBe(KafkaErrorCode.INVALID_TOPIC_EXCEPTION);
+    expect(summary.delivery.error?.code).toBe(KafkaErrorCode.INVALID_TOPIC_EXCEPTION);
     expect(Object.keys((await admin('list')).topics ?? {})).not.toContain('bad topic!');
   });
 
@@ -253,7 +248,7 @@ describe('librdkafka (python3-confluent-kafka 1.7 / librdkafka 2.0.2) against on
   };
 
   it('Metadata without auto-creation reports a legal but missing topic as UNKNOWN_TOPIC_OR_PARTITION and creates nothing', async () => {
-    expect((await metadataWithoutAutoCreate('librdkafka-missing'))['librdkafka-missing']?.code).toBe(UNKNOWN_TOPIC_OR_PARTITION);
+    expect((await metadataWithoutAutoCreate('librdkafka-missing'))['librdkafka-missing']?.code).toBe(KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     expect(Object.keys((await admin('list')).topics ?? {})).not.toContain('librdkafka-missing');
   });
 
@@ -261,15 +256,15 @@ describe('librdkafka (python3-confluent-kafka 1.7 / librdkafka 2.0.2) against on
   // fail fast (Java's partitionsFor("bad topic!") throws InvalidTopicException) instead of retrying
   // a retriable UNKNOWN_TOPIC_OR_PARTITION until their timeout.
   it('Metadata without auto-creation reports an illegal name as INVALID_TOPIC_EXCEPTION, as Kafka does', async () => {
-    expect((await metadataWithoutAutoCreate('bad topic!'))['bad topic!']?.code).toBe(INVALID_TOPIC_EXCEPTION);
+    expect((await metadataWithoutAutoCreate('bad topic!'))['bad topic!']?.code).toBe(KafkaErrorCode.INVALID_TOPIC_EXCEPTION);
   });
 
   it('CreateTopics refuses an existing name (TOPIC_ALREADY_EXISTS) and an unknown config key (INVALID_CONFIG)', async () => {
     expect((await admin('create', 'librdkafka-errors', '1')).error).toBeNull();
     const again = await admin('create', 'librdkafka-errors', '1');
-    expect(again.error?.code).toBe(TOPIC_ALREADY_EXISTS);
+    expect(again.error?.code).toBe(KafkaErrorCode.TOPIC_ALREADY_EXISTS);
     const badKey = await admin('create', 'librdkafka-bad-config', '1', 'no.such.config=1');
-    expect(badKey.error?.code).toBe(INVALID_CONFIG);
+    expect(badKey.error?.code).toBe(KafkaErrorCode.INVALID_CONFIG);
     expect(badKey.error?.str).toContain('no.such.config');
     expect(Object.keys((await admin('list')).topics ?? {})).not.toContain('librdkafka-bad-config');
   });
@@ -283,7 +278,7 @@ describe('librdkafka (python3-confluent-kafka 1.7 / librdkafka 2.0.2) against on
     );
     expect(code, stderr).toBe(0);
     expect(summary.under).toMatchObject({ error: null, offset: 0 });
-    expect(summary.over.error?.code).toBe(MESSAGE_TOO_LARGE);
+    expect(summary.over.error?.code).toBe(KafkaErrorCode.MESSAGE_TOO_LARGE);
     expect(summary.after).toMatchObject({ error: null, offset: 1 });
     expect(summary.highWatermark).toBe(2);
   });

@@ -5,16 +5,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeRecordBatch, KafkaErrorCode } from '@oxbow/protocol';
 import { DEFAULT_LOG_CONFIG, PartitionLog } from '@oxbow/storage';
 import { LocalLogBackend } from '../src/local-log-backend.js';
-import { PartitionActor, type PartitionActorConfig } from '../src/partition-actor.js';
+import { PartitionActor } from '../src/partition-actor.js';
+import { TEST_ACTOR_CONFIG } from './test-config.js';
 
-const CONFIG: PartitionActorConfig = {
-  maxMessageBytes: 1024 * 1024,
-  timestampType: 'CreateTime',
-  timestampBeforeMaxMs: Number.MAX_SAFE_INTEGER,
-  timestampAfterMaxMs: Number.MAX_SAFE_INTEGER,
-  compacted: false,
-  minInsyncReplicas: 1,
-};
+const CONFIG = TEST_ACTOR_CONFIG;
 
 let dir: string;
 let now = 1_700_000_000_000;

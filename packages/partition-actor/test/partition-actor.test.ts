@@ -6,20 +6,14 @@ import { decodeRecordBatch, encodeRecordBatch, KafkaErrorCode, scanBatches, type
 import { DEFAULT_LOG_CONFIG, PartitionLog, StorageError } from '@oxbow/storage';
 import { LocalLogBackend } from '../src/local-log-backend.js';
 import { PartitionActor, type PartitionActorConfig } from '../src/partition-actor.js';
+import { TEST_ACTOR_CONFIG } from './test-config.js';
 import type { ReadRequest, ReadResult } from '../src/partition-handle.js';
 import { TestFailingBackend } from './test-failing-backend.js';
 
 const NOW = 1_700_000_000_000;
 const T = BigInt(NOW);
 
-const CONFIG: PartitionActorConfig = {
-  maxMessageBytes: 1024 * 1024,
-  timestampType: 'CreateTime',
-  timestampBeforeMaxMs: Number.MAX_SAFE_INTEGER,
-  timestampAfterMaxMs: Number.MAX_SAFE_INTEGER,
-  compacted: false,
-  minInsyncReplicas: 1,
-};
+const CONFIG = TEST_ACTOR_CONFIG;
 
 let dir: string;
 const cleanups: (() => Promise<void>)[] = [];
