@@ -11,6 +11,7 @@ export {
   type PartitionHandle,
   type ReadRequest,
   type ReadResult,
+  type TxnMarker,
 } from './partition-handle.js';
 export { PartitionActor, type PartitionActorConfig, type PartitionActorOptions, type PartitionLogger } from './partition-actor.js';
 export {
@@ -23,3 +24,4 @@ export {
   type RetainedBatch,
 } from './producer-state.js';
 export { decodeProducerSnapshot, encodeProducerSnapshot, type ProducerSnapshot } from './producer-snapshot.js';
+export { TransactionIndex, type AbortedTransaction, type OpenTransaction } from './transaction-index.js';

@@ -1,11 +1,12 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { KafkaErrorCode, scanBatches } from '@oxbow/protocol';
+import { decodeControlKey, decodeRecordBatch, encodeControlKey, encodeEndTxnMarkerValue, encodeRecordBatch, KafkaErrorCode, RecordBatchView, scanBatches } from '@oxbow/protocol';
 import { StorageError } from '@oxbow/storage';
 import type { PartitionBackend } from './backend.js';
 import { validateProducedRecords, type ValidationConfig } from './batch-validator.js';
 import { BoundedMailbox, MailboxFullError } from './mailbox.js';
 import { decodeProducerSnapshot, encodeProducerSnapshot } from './producer-snapshot.js';
 import { ProducerStateTable } from './producer-state.js';
+import { TransactionIndex } from './transaction-index.js';
 import {
   LIST_OFFSETS_TIMESTAMP,
   type Acks,
@@ -14,6 +15,7 @@ import {
   type PartitionHandle,
   type ReadRequest,
   type ReadResult,
+  type TxnMarker,
 } from './partition-handle.js';
 
 export interface PartitionActorConfig extends ValidationConfig {
@@ -69,8 +71,13 @@ export class PartitionActor implements PartitionHandle {
   #failure: Error | null = null;
   #epochRecorded = false;
   readonly #producerIdExpirationMs: number;
-  /** Idempotent-producer state; loaded (snapshot + log replay) on the first append or housekeeping. */
+  /**
+   * Idempotent-producer state and the transaction index, loaded together (snapshot + log replay) on
+   * the first append, marker, read or housekeeping; `#loading` shares one load between callers.
+   */
   #producers: ProducerStateTable | null = null;
+  #loading: Promise<ProducerStateTable> | null = null;
+  readonly #txns = new TransactionIndex();
   /** Producer-state changes since the last snapshot was written. */
   #producerChanges = 0;
   constructor(options: PartitionActorOptions) {
@@ -94,8 +101,9 @@ export class PartitionActor implements PartitionHandle {
   get highWatermark(): bigint {
     return this.#highWatermark;
   }
+  /** The high watermark, or the first offset of the oldest transaction still open here. */
   get lastStableOffset(): bigint {
-    return this.#highWatermark;
+    return this.#txns.lastStableOffset(this.#highWatermark);
   }
   get logStartOffset(): bigint {
     return this.#backend.logStartOffset;
@@ -151,6 +159,10 @@ export class PartitionActor implements PartitionHandle {
     }
     const verdict = producers.check(batch);
     if (verdict.kind === 'error') return this.#appendError(verdict.errorCode, verdict.message);
+    if (batch.isTransactional && batch.producerId < 0n) return this.#appendError(KafkaErrorCode.INVALID_RECORD, 'Transactional batch without a producer id');
+    if (!batch.isTransactional && batch.producerId >= 0n && this.#txns.openFor(batch.producerId) !== undefined) {
+      return this.#appendError(KafkaErrorCode.INVALID_TXN_STATE, `Producer ${batch.producerId} has a transaction open on this partition; non-transactional batch refused`);
+    }
     if (verdict.kind === 'duplicate') {
       // Kafka answers a retried batch it already has with the original offsets and no error.
       return { errorCode: 0, errorMessage: null, baseOffset: verdict.batch.firstOffset, logAppendTimeMs: NO_OFFSET, logStartOffset: this.#backend.logStartOffset };
@@ -181,31 +193,105 @@ export class PartitionActor implements PartitionHandle {
     }
     if (batch.producerId >= 0n) {
       producers.record(batch, baseOffset, BigInt(now));
+      if (batch.isTransactional) this.#txns.onData(batch.producerId, batch.producerEpoch, baseOffset);
       this.#producerChanges++;
     }
     this.#advanceHighWatermark(lastOffset + 1n);
     return { errorCode: 0, errorMessage: null, baseOffset, logAppendTimeMs: logAppendTime, logStartOffset: this.#backend.logStartOffset };
   }
 
-  async read(request: ReadRequest): Promise<ReadResult> {
-    const hwm = this.#highWatermark;
-    const base = { highWatermark: hwm, lastStableOffset: hwm, logStartOffset: this.#backend.logStartOffset };
-    const fenced = this.#checkEpoch(request.currentLeaderEpoch);
-    if (fenced !== 0) return { ...base, errorCode: fenced, records: Buffer.alloc(0) };
-    if (this.#failure !== null) return { ...base, errorCode: KafkaErrorCode.KAFKA_STORAGE_ERROR, records: Buffer.alloc(0) };
-    if (request.offset < base.logStartOffset || request.offset > this.#backend.logEndOffset) {
-      return { ...base, errorCode: KafkaErrorCode.OFFSET_OUT_OF_RANGE, records: Buffer.alloc(0) };
-    }
-    if (request.offset >= hwm) return { ...base, errorCode: 0, records: Buffer.alloc(0) };
+  async writeTxnMarker(marker: TxnMarker): Promise<{ errorCode: number; offset: bigint }> {
+    if (this.#failure !== null) return { errorCode: KafkaErrorCode.KAFKA_STORAGE_ERROR, offset: NO_OFFSET };
+    return tracer.startActiveSpan(
+      'partition txn marker',
+      { attributes: { 'messaging.destination.name': this.topic, 'messaging.destination.partition.id': String(this.partition), 'oxbow.txn.commit': marker.commit } },
+      async (span) => {
+        try {
+          const result = await this.#mailbox.submit(() => this.#doWriteMarker(marker));
+          if (result.errorCode !== 0) span.setStatus({ code: SpanStatusCode.ERROR, message: String(result.errorCode) });
+          return result;
+        } catch (err) {
+          if (err instanceof MailboxFullError) return { errorCode: KafkaErrorCode.REQUEST_TIMED_OUT, offset: NO_OFFSET };
+          throw err;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  async #doWriteMarker(marker: TxnMarker): Promise<{ errorCode: number; offset: bigint }> {
+    if (this.#failure !== null) return { errorCode: KafkaErrorCode.KAFKA_STORAGE_ERROR, offset: NO_OFFSET };
+    const now = this.#now();
     try {
-      const records = await this.#backend.read(request.offset, request.maxBytes, hwm, request.minOneBatch);
-      return { ...base, errorCode: 0, records };
+      const producers = await this.#producerState();
+      const current = producers.get(marker.producerId);
+      if (current !== undefined && marker.producerEpoch < current.epoch) {
+        return { errorCode: KafkaErrorCode.INVALID_PRODUCER_EPOCH, offset: NO_OFFSET };
+      }
+      const offset = this.#backend.logEndOffset;
+      const bytes = await encodeRecordBatch({
+        baseOffset: offset,
+        partitionLeaderEpoch: this.#leaderEpoch,
+        transactional: true,
+        control: true,
+        producerId: marker.producerId,
+        producerEpoch: marker.producerEpoch,
+        baseSequence: -1,
+        records: [{ timestamp: BigInt(now), key: encodeControlKey(marker.commit ? 'commit' : 'abort'), value: encodeEndTxnMarkerValue(marker.coordinatorEpoch) }],
+      });
+      if (!this.#epochRecorded) {
+        await this.#backend.assignEpochStartOffset(this.#leaderEpoch, offset);
+        this.#epochRecorded = true;
+      }
+      await this.#backend.append(bytes, { firstOffset: offset, lastOffset: offset, maxTimestamp: BigInt(now), offsetOfMaxTimestamp: offset, recordCount: 1 });
+      producers.bumpEpoch(marker.producerId, marker.producerEpoch, BigInt(now));
+      this.#txns.onMarker(marker.producerId, marker.commit, offset);
+      this.#producerChanges++;
+      this.#advanceHighWatermark(offset + 1n);
+      return { errorCode: 0, offset };
+    } catch (err) {
+      return { errorCode: this.#storageFailure(err).errorCode, offset: NO_OFFSET };
+    }
+  }
+
+  async read(request: ReadRequest): Promise<ReadResult> {
+    const committed = request.isolation === 'read_committed';
+    const empty = { records: Buffer.alloc(0), abortedTransactions: committed ? [] : null };
+    if (this.#producers === null && this.#failure === null) {
+      // The LSO needs the transaction index: load it before the first read after opening.
+      try {
+        await this.#producerState();
+      } catch (err) {
+        this.#storageFailure(err);
+      }
+    }
+    const hwm = this.#highWatermark;
+    const lso = this.lastStableOffset;
+    const base = { highWatermark: hwm, lastStableOffset: lso, logStartOffset: this.#backend.logStartOffset };
+    const fenced = this.#checkEpoch(request.currentLeaderEpoch);
+    if (fenced !== 0) return { ...base, ...empty, errorCode: fenced };
+    if (this.#failure !== null) return { ...base, ...empty, errorCode: KafkaErrorCode.KAFKA_STORAGE_ERROR };
+    if (request.offset < base.logStartOffset || request.offset > this.#backend.logEndOffset) {
+      return { ...base, ...empty, errorCode: KafkaErrorCode.OFFSET_OUT_OF_RANGE };
+    }
+    const upper = committed ? lso : hwm;
+    if (request.offset >= upper) return { ...base, ...empty, errorCode: 0 };
+    try {
+      const records = await this.#backend.read(request.offset, request.maxBytes, upper, request.minOneBatch);
+      let abortedTransactions: ReadResult['abortedTransactions'] = null;
+      if (committed) {
+        const views = records.length === 0 ? [] : scanBatches(records, { verifyCrc: false, allowPartialTail: true });
+        const last = views[views.length - 1];
+        abortedTransactions = last === undefined ? [] : this.#txns.abortedBetween(request.offset, last.lastOffset);
+      }
+      return { ...base, errorCode: 0, records, abortedTransactions };
     } catch (err) {
       if (err instanceof StorageError && err.code === 'offset-out-of-range') {
-        return { ...base, logStartOffset: this.#backend.logStartOffset, errorCode: KafkaErrorCode.OFFSET_OUT_OF_RANGE, records: Buffer.alloc(0) };
+        return { ...base, ...empty, logStartOffset: this.#backend.logStartOffset, errorCode: KafkaErrorCode.OFFSET_OUT_OF_RANGE };
       }
       const failed = this.#storageFailure(err);
-      return { ...base, errorCode: failed.errorCode, records: Buffer.alloc(0) };
+      return { ...base, ...empty, errorCode: failed.errorCode };
     }
   }
 
@@ -257,7 +343,10 @@ export class PartitionActor implements PartitionHandle {
         const target = offset === -1n ? this.#highWatermark : offset;
         if (target < 0n || target > this.#highWatermark) return { errorCode: KafkaErrorCode.OFFSET_OUT_OF_RANGE, lowWatermark: NO_OFFSET };
         try {
-          if (target > this.#backend.logStartOffset) await this.#backend.deleteRecordsBefore(target);
+          if (target > this.#backend.logStartOffset) {
+            await this.#backend.deleteRecordsBefore(target);
+            await this.#truncateProducerState();
+          }
         } catch (err) {
           return { errorCode: this.#storageFailure(err).errorCode, lowWatermark: NO_OFFSET };
         }
@@ -291,6 +380,7 @@ export class PartitionActor implements PartitionHandle {
         await this.#backend.housekeeping(now);
         const producers = await this.#producerState();
         if (producers.expire(now, this.#producerIdExpirationMs) > 0) this.#producerChanges++;
+        await this.#truncateProducerState();
         await this.#snapshotProducers();
       })
       .catch((err: unknown) => {
@@ -306,28 +396,65 @@ export class PartitionActor implements PartitionHandle {
     await this.#backend.close();
   }
 
-  /** Producer state, loaded on first use: the newest snapshot, then the batch headers after it. */
-  async #producerState(): Promise<ProducerStateTable> {
-    if (this.#producers !== null) return this.#producers;
+  /** Drops producer and aborted-transaction state wholly below the log start. */
+  async #truncateProducerState(): Promise<void> {
+    const producers = await this.#producerState();
+    const start = this.#backend.logStartOffset;
+    const before = producers.size;
+    producers.truncateBefore(start);
+    if (this.#txns.truncateBefore(start) > 0 || producers.size !== before) this.#producerChanges++;
+  }
+
+  /**
+   * Producer state and the transaction index, loaded on first use: the newest snapshot, then the
+   * batch headers after it (control batches are decoded for their marker type).
+   */
+  #producerState(): Promise<ProducerStateTable> {
+    if (this.#producers !== null) return Promise.resolve(this.#producers);
+    this.#loading ??= this.#loadProducerState().finally(() => {
+      this.#loading = null;
+    });
+    return this.#loading;
+  }
+
+  async #loadProducerState(): Promise<ProducerStateTable> {
     const table = new ProducerStateTable();
+    const txns = this.#txns;
     const end = this.#backend.logEndOffset;
     let from = this.#backend.logStartOffset;
     const snapshot = await this.#readSnapshot();
     // A snapshot past the log end belongs to records lost in recovery (a torn tail): not usable.
     if (snapshot !== null && snapshot.offset <= end) {
       for (const entry of snapshot.entries) table.restore(entry);
+      txns.restore(snapshot.openTransactions, snapshot.abortedTransactions);
       if (snapshot.offset > from) from = snapshot.offset;
+    } else {
+      txns.restore([], []);
     }
     while (from < end) {
       const chunk = await this.#backend.read(from, REPLAY_CHUNK_BYTES, end, true);
       if (chunk.length === 0) break;
       for (const view of scanBatches(chunk, { verifyCrc: false })) {
-        if (view.lastOffset >= from) table.replay(view);
+        if (view.lastOffset >= from) await this.#replayBatch(table, view);
         from = view.lastOffset + 1n;
       }
     }
     this.#producers = table;
     return table;
+  }
+
+  async #replayBatch(table: ProducerStateTable, view: RecordBatchView): Promise<void> {
+    if (view.producerId < 0n) return;
+    if (!view.isControl) {
+      table.replay(view);
+      if (view.isTransactional) this.#txns.onData(view.producerId, view.producerEpoch, view.baseOffset);
+      return;
+    }
+    const [record] = (await decodeRecordBatch(view, { verifyCrc: false })).records;
+    const type = decodeControlKey(record?.key ?? null).type;
+    if (type !== 'commit' && type !== 'abort') return;
+    table.bumpEpoch(view.producerId, view.producerEpoch, view.maxTimestamp);
+    this.#txns.onMarker(view.producerId, type === 'commit', view.baseOffset);
   }
 
   async #readSnapshot(): Promise<ReturnType<typeof decodeProducerSnapshot> | null> {
@@ -346,7 +473,7 @@ export class PartitionActor implements PartitionHandle {
     if (producers === null || this.#producerChanges === 0) return;
     const changes = this.#producerChanges;
     try {
-      await this.#backend.writeProducerSnapshot(this.#backend.logEndOffset, encodeProducerSnapshot(this.#backend.logEndOffset, producers));
+      await this.#backend.writeProducerSnapshot(this.#backend.logEndOffset, encodeProducerSnapshot(this.#backend.logEndOffset, producers, this.#txns));
       this.#producerChanges -= changes;
     } catch (err) {
       // Only restart time suffers: the log still holds everything.

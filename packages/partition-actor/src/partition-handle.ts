@@ -32,6 +32,20 @@ export interface ReadResult {
   readonly logStartOffset: bigint;
   /** Whole record batches, or an empty buffer when there is nothing to return. */
   readonly records: Buffer;
+  /**
+   * read_committed: the aborted transactions overlapping the returned batches (the consumer drops
+   * those producers' records from `firstOffset` up to their abort marker); null otherwise.
+   */
+  readonly abortedTransactions: readonly { readonly producerId: bigint; readonly firstOffset: bigint }[] | null;
+}
+
+/** A transaction marker (WriteTxnMarkers): ends `producerId`'s transaction in this partition. */
+export interface TxnMarker {
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  /** The transaction coordinator's epoch (its `__transaction_state` partition's leader epoch). */
+  readonly coordinatorEpoch: number;
+  readonly commit: boolean;
 }
 
 export interface ListOffsetResult {
@@ -63,6 +77,11 @@ export interface PartitionHandle {
   append(records: Buffer | null, acks: Acks): Promise<AppendResult>;
   read(request: ReadRequest): Promise<ReadResult>;
   listOffset(timestamp: bigint, isolation: 'read_uncommitted' | 'read_committed', currentLeaderEpoch: number): Promise<ListOffsetResult>;
+  /**
+   * Appends a commit or abort marker (a control batch) for the producer's transaction; resolves to
+   * a Kafka error code (0 once the marker is stored; INVALID_PRODUCER_EPOCH for a stale epoch).
+   */
+  writeTxnMarker(marker: TxnMarker): Promise<{ errorCode: number; offset: bigint }>;
   /** DeleteRecords: -1 means the high watermark. Returns the new low watermark. */
   deleteRecordsBefore(offset: bigint): Promise<{ errorCode: number; lowWatermark: bigint }>;
   endOffsetForEpoch(leaderEpoch: number, currentLeaderEpoch: number): Promise<{ errorCode: number; leaderEpoch: number; endOffset: bigint }>;

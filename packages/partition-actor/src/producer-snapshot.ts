@@ -8,33 +8,39 @@
 import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProducerEntry, ProducerStateTable, RetainedBatch } from './producer-state.js';
+import type { AbortedTransaction, OpenTransaction, TransactionIndex } from './transaction-index.js';
 
 export const SNAPSHOT_SUFFIX = '.snapshot';
 const SNAPSHOT_NAME = /^(\d{20})\.snapshot$/;
-const FORMAT_VERSION = 1;
+/** Version 2 added the transaction index (open and aborted transactions); version 1 had none. */
+const FORMAT_VERSION = 2;
 
 export interface ProducerSnapshot {
   /** The table holds every batch below this offset. */
   readonly offset: bigint;
   readonly entries: readonly ProducerEntry[];
+  readonly openTransactions: readonly OpenTransaction[];
+  readonly abortedTransactions: readonly AbortedTransaction[];
 }
 
 type BatchTuple = [number, number, string, number, string];
 
-export function encodeProducerSnapshot(offset: bigint, table: ProducerStateTable): Buffer {
+export function encodeProducerSnapshot(offset: bigint, table: ProducerStateTable, txns: TransactionIndex): Buffer {
   const producers = [...table.entries()].map((e) => ({
     id: e.producerId.toString(),
     epoch: e.epoch,
     lastTimestamp: e.lastTimestamp.toString(),
     batches: e.batches.map((b): BatchTuple => [b.firstSeq, b.lastSeq, b.firstOffset.toString(), b.lastOffsetDelta, b.timestamp.toString()]),
   }));
-  return Buffer.from(JSON.stringify({ version: FORMAT_VERSION, offset: offset.toString(), producers }));
+  const open = [...txns.open()].map((t) => [t.producerId.toString(), t.producerEpoch, t.firstOffset.toString()]);
+  const aborted = txns.aborted().map((a) => [a.producerId.toString(), a.firstOffset.toString(), a.lastOffset.toString()]);
+  return Buffer.from(JSON.stringify({ version: FORMAT_VERSION, offset: offset.toString(), producers, open, aborted }));
 }
 
 /** Parses a snapshot; throws on anything malformed. */
 export function decodeProducerSnapshot(data: Buffer): ProducerSnapshot {
-  const json = JSON.parse(data.toString('utf8')) as { version?: unknown; offset?: unknown; producers?: unknown };
-  if (json.version !== FORMAT_VERSION || typeof json.offset !== 'string' || !Array.isArray(json.producers)) throw new Error('not a producer snapshot');
+  const json = JSON.parse(data.toString('utf8')) as { version?: unknown; offset?: unknown; producers?: unknown; open?: unknown; aborted?: unknown };
+  if ((json.version !== 1 && json.version !== FORMAT_VERSION) || typeof json.offset !== 'string' || !Array.isArray(json.producers)) throw new Error('not a producer snapshot');
   const entries = json.producers.map((raw: unknown): ProducerEntry => {
     const p = raw as { id: string; epoch: number; lastTimestamp: string; batches: BatchTuple[] };
     if (!Number.isInteger(p.epoch) || !Array.isArray(p.batches)) throw new Error('malformed producer entry');
@@ -44,7 +50,16 @@ export function decodeProducerSnapshot(data: Buffer): ProducerSnapshot {
     });
     return { producerId: BigInt(p.id), epoch: p.epoch, lastTimestamp: BigInt(p.lastTimestamp), batches };
   });
-  return { offset: BigInt(json.offset), entries };
+  const open = (Array.isArray(json.open) ? json.open : []).map((raw: unknown): OpenTransaction => {
+    const [id, epoch, first] = raw as [string, number, string];
+    if (!Number.isInteger(epoch)) throw new Error('malformed open transaction');
+    return { producerId: BigInt(id), producerEpoch: epoch, firstOffset: BigInt(first) };
+  });
+  const aborted = (Array.isArray(json.aborted) ? json.aborted : []).map((raw: unknown): AbortedTransaction => {
+    const [id, first, last] = raw as [string, string, string];
+    return { producerId: BigInt(id), firstOffset: BigInt(first), lastOffset: BigInt(last) };
+  });
+  return { offset: BigInt(json.offset), entries, openTransactions: open, abortedTransactions: aborted };
 }
 
 function snapshotName(offset: bigint): string {

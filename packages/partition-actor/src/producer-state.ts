@@ -129,6 +129,18 @@ export class ProducerStateTable {
     this.#producers.set(batch.producerId, { producerId: batch.producerId, epoch: batch.producerEpoch, batches, lastTimestamp });
   }
 
+  /**
+   * A transaction marker written with `epoch` (by the transaction coordinator, which bumps the epoch
+   * when it aborts a timed-out transaction): a newer epoch replaces the producer's, so batches of the
+   * older epoch are refused from now on.
+   */
+  bumpEpoch(producerId: bigint, epoch: number, timestamp: bigint): void {
+    const current = this.#producers.get(producerId);
+    if (current !== undefined && current.epoch >= epoch) return;
+    const lastTimestamp = current !== undefined && current.lastTimestamp > timestamp ? current.lastTimestamp : timestamp;
+    this.#producers.set(producerId, { producerId, epoch, batches: [], lastTimestamp });
+  }
+
   /** Rebuild from the log: the stored batches were validated when appended, so no checks. */
   replay(batch: ProducerBatch & { readonly baseOffset: bigint; readonly maxTimestamp: bigint }): void {
     this.record(batch, batch.baseOffset, batch.maxTimestamp);

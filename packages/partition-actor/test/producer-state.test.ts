@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KafkaErrorCode } from '@oxbow/protocol';
 import { decodeProducerSnapshot, encodeProducerSnapshot } from '../src/producer-snapshot.js';
+import { TransactionIndex } from '../src/transaction-index.js';
 import { BATCHES_TO_RETAIN, incrementSequence, ProducerStateTable, type ProducerBatch } from '../src/producer-state.js';
 
 const INT32_MAX = 0x7fffffff;
@@ -108,8 +109,14 @@ describe('ProducerStateTable', () => {
     append(t, b(1n, 2, 0, 2), 0n, 77n);
     append(t, b(1n, 2, 2, 1), 2n, 78n);
     append(t, b(123456789012n, 0, 5), 3n, 79n);
-    const snap = decodeProducerSnapshot(encodeProducerSnapshot(4n, t));
-    expect(snap.offset).toBe(4n);
+    const txns = new TransactionIndex();
+    txns.onData(1n, 2, 2n);
+    txns.onData(9n, 0, 3n);
+    txns.onMarker(9n, false, 4n);
+    const snap = decodeProducerSnapshot(encodeProducerSnapshot(5n, t, txns));
+    expect(snap.openTransactions).toEqual([{ producerId: 1n, producerEpoch: 2, firstOffset: 2n }]);
+    expect(snap.abortedTransactions).toEqual([{ producerId: 9n, firstOffset: 3n, lastOffset: 4n }]);
+    expect(snap.offset).toBe(5n);
     const restored = new ProducerStateTable();
     for (const e of snap.entries) restored.restore(e);
     expect([...restored.entries()]).toEqual([...t.entries()]);

@@ -228,7 +228,7 @@ class TestRacingPartition implements PartitionHandle {
       for (const l of this.#listeners) l();
     }
     const records = request.offset < seen ? this.#records : Buffer.alloc(0);
-    return Promise.resolve({ errorCode: 0, highWatermark: seen, lastStableOffset: seen, logStartOffset: 0n, records });
+    return Promise.resolve({ errorCode: 0, highWatermark: seen, lastStableOffset: seen, logStartOffset: 0n, records, abortedTransactions: null });
   }
 
   onHighWatermark(listener: () => void): () => void {
@@ -237,6 +237,9 @@ class TestRacingPartition implements PartitionHandle {
   }
 
   append(): never {
+    throw new Error('not used');
+  }
+  writeTxnMarker(): never {
     throw new Error('not used');
   }
   listOffset(): never {
