@@ -1,5 +1,5 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { decodeControlKey, decodeRecordBatch, encodeControlKey, encodeEndTxnMarkerValue, encodeRecordBatch, KafkaErrorCode, RecordBatchView, scanBatches } from '@oxbow/protocol';
+import { decodeControlKey, decodeRecordBatch, encodeControlKey, encodeEndTxnMarkerValue, encodeRecordBatch, KafkaErrorCode, scanBatches, type RecordBatchView } from '@oxbow/protocol';
 import { StorageError } from '@oxbow/storage';
 import type { PartitionBackend } from './backend.js';
 import { validateProducedRecords, type ValidationConfig } from './batch-validator.js';
