@@ -13,3 +13,6 @@ export {
   type AssignmentInput,
 } from './assignment.js';
 export { newClusterId, newTopicId, isValidClusterId, isValidTopicId, validateTopicName, topicCollisionKey, MAX_TOPIC_NAME_LENGTH } from './identifiers.js';
+export { EtcdCoordinator, type EtcdCoordinatorOptions, type EtcdCloseOptions } from './etcd/etcd-coordinator.js';
+export { type SessionLost, type SessionLostReason, type SessionRestored } from './etcd/etcd-session.js';
+export { type CoordinatorLogger } from './etcd/coordinator-logger.js';
