@@ -16,3 +16,14 @@ export { newClusterId, newTopicId, isValidClusterId, isValidTopicId, validateTop
 export { EtcdCoordinator, type EtcdCoordinatorOptions, type EtcdCloseOptions } from './etcd/etcd-coordinator.js';
 export { type SessionLost, type SessionLostReason, type SessionRestored } from './etcd/etcd-session.js';
 export { type CoordinatorLogger } from './etcd/coordinator-logger.js';
+export {
+  ClusterController,
+  UNCLEAN_LEADER_ELECTION_CONFIG,
+  changeIsr,
+  electLeader,
+  expandIsr,
+  shrinkIsr,
+  type ClusterControllerOptions,
+  type ControllableCoordinator,
+  type IsrChange,
+} from './cluster-controller.js';

@@ -136,7 +136,7 @@ export class EtcdSession {
       stale?.release();
       return;
     }
-    await Promise.all([lease, stale].map((l) => (l === undefined ? undefined : revokeQuietly(l, deadline))));
+    await Promise.all([lease, stale].flatMap((l) => (l === undefined ? [] : [revokeQuietly(l, deadline)])));
   }
 
   async #grant(deadline: number): Promise<{ lease: Lease; id: string }> {

@@ -91,6 +91,8 @@ export function mapEtcdError(op: string, error: unknown): Error {
 
 /** True when etcd says a lease does not exist (expired or revoked). */
 export function isLeaseGone(error: unknown): boolean {
-  const text = error instanceof Error ? `${error.constructor.name} ${error.message} ${String((error as { cause?: unknown }).cause ?? '')}` : String(error);
+  const cause = error instanceof Error ? error.cause : undefined;
+  const causeText = cause instanceof Error ? `${cause.constructor.name} ${cause.message}` : '';
+  const text = error instanceof Error ? `${error.constructor.name} ${error.message} ${causeText}` : String(error);
   return /LeaseInvalid|lease not found|requested lease not found/i.test(text);
 }

@@ -152,7 +152,7 @@ export class EtcdView {
             touched.add(parsed.name);
             let partitions = this.#partitions.get(parsed.name);
             if (type === 'put') {
-              if (partitions === undefined) this.#partitions.set(parsed.name, (partitions = new Map()));
+              if (partitions === undefined) this.#partitions.set(parsed.name, (partitions = new Map<number, Versioned<StoredPartition>>()));
               partitions.set(parsed.partition, versioned(decodePartition(kv.value), kv));
             } else if (partitions !== undefined) {
               partitions.delete(parsed.partition);
@@ -228,7 +228,7 @@ export class EtcdView {
 
   #rememberDeleted(revision: number, topic: TopicRecord): void {
     let atRevision = this.#deletedAt.get(revision);
-    if (atRevision === undefined) this.#deletedAt.set(revision, (atRevision = new Map()));
+    if (atRevision === undefined) this.#deletedAt.set(revision, (atRevision = new Map<string, TopicRecord>()));
     atRevision.set(topic.name, topic);
     while (this.#deletedAt.size > 256) {
       const oldest = this.#deletedAt.keys().next().value;
