@@ -6,9 +6,11 @@ export { validateProducedRecords, type ValidationConfig, type ValidationResult }
 export {
   LIST_OFFSETS_TIMESTAMP,
   type Acks,
+  type AppendOrigin,
   type AppendResult,
   type ListOffsetResult,
   type PartitionHandle,
+  type ProducerDescription,
   type ReadRequest,
   type ReadResult,
   type TxnMarker,

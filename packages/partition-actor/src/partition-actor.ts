@@ -5,13 +5,15 @@ import type { PartitionBackend } from './backend.js';
 import { validateProducedRecords, type ValidationConfig } from './batch-validator.js';
 import { BoundedMailbox, MailboxFullError } from './mailbox.js';
 import { decodeProducerSnapshot, encodeProducerSnapshot } from './producer-snapshot.js';
-import { ProducerStateTable } from './producer-state.js';
+import { ProducerStateTable, type ProducerCheck } from './producer-state.js';
 import { TransactionIndex } from './transaction-index.js';
 import {
   LIST_OFFSETS_TIMESTAMP,
   type Acks,
+  type AppendOrigin,
   type AppendResult,
   type ListOffsetResult,
+  type ProducerDescription,
   type PartitionHandle,
   type ReadRequest,
   type ReadResult,
@@ -120,7 +122,7 @@ export class PartitionActor implements PartitionHandle {
     this.#config = config;
   }
 
-  async append(records: Buffer | null, acks: Acks): Promise<AppendResult> {
+  async append(records: Buffer | null, acks: Acks, origin: AppendOrigin = 'client'): Promise<AppendResult> {
     if (this.#failure !== null) return this.#appendError(KafkaErrorCode.KAFKA_STORAGE_ERROR, this.#failure.message);
     if (acks === -1 && this.#isrSize < this.#config.minInsyncReplicas) {
       return this.#appendError(
@@ -131,7 +133,7 @@ export class PartitionActor implements PartitionHandle {
     // A span per append (queueing in the mailbox included), child of the Produce request's span.
     return tracer.startActiveSpan('partition append', { attributes: { 'messaging.destination.name': this.topic, 'messaging.destination.partition.id': String(this.partition) } }, async (span) => {
       try {
-        const result = await this.#mailbox.submit(() => this.#doAppend(records));
+        const result = await this.#mailbox.submit(() => this.#doAppend(records, origin));
         span.setAttribute('kafka.error_code', result.errorCode);
         if (result.errorCode !== 0) span.setStatus({ code: SpanStatusCode.ERROR, message: result.errorMessage ?? String(result.errorCode) });
         else span.setAttribute('messaging.kafka.offset', Number(result.baseOffset));
@@ -145,7 +147,7 @@ export class PartitionActor implements PartitionHandle {
     });
   }
 
-  async #doAppend(records: Buffer | null): Promise<AppendResult> {
+  async #doAppend(records: Buffer | null, origin: AppendOrigin): Promise<AppendResult> {
     if (this.#failure !== null) return this.#appendError(KafkaErrorCode.KAFKA_STORAGE_ERROR, this.#failure.message);
     const now = this.#now();
     const checked = await validateProducedRecords(records, this.#config, now);
@@ -157,7 +159,7 @@ export class PartitionActor implements PartitionHandle {
     } catch (err) {
       return this.#storageFailure(err);
     }
-    const verdict = producers.check(batch);
+    const verdict: ProducerCheck = origin === 'coordinator' ? { kind: 'append' } : producers.check(batch);
     if (verdict.kind === 'error') return this.#appendError(verdict.errorCode, verdict.message);
     if (batch.isTransactional && batch.producerId < 0n) return this.#appendError(KafkaErrorCode.INVALID_RECORD, 'Transactional batch without a producer id');
     if (!batch.isTransactional && batch.producerId >= 0n && this.#txns.openFor(batch.producerId) !== undefined) {
@@ -192,7 +194,7 @@ export class PartitionActor implements PartitionHandle {
       return this.#storageFailure(err);
     }
     if (batch.producerId >= 0n) {
-      producers.record(batch, baseOffset, BigInt(now));
+      if (origin === 'client') producers.record(batch, baseOffset, BigInt(now));
       if (batch.isTransactional) this.#txns.onData(batch.producerId, batch.producerEpoch, baseOffset);
       this.#producerChanges++;
     }
@@ -253,6 +255,30 @@ export class PartitionActor implements PartitionHandle {
     } catch (err) {
       return { errorCode: this.#storageFailure(err).errorCode, offset: NO_OFFSET };
     }
+  }
+
+  async describeProducers(): Promise<{ errorCode: number; producers: ProducerDescription[] }> {
+    if (this.#failure !== null) return { errorCode: KafkaErrorCode.KAFKA_STORAGE_ERROR, producers: [] };
+    let table: ProducerStateTable;
+    try {
+      table = await this.#producerState();
+    } catch (err) {
+      return { errorCode: this.#storageFailure(err).errorCode, producers: [] };
+    }
+    const ids = new Set<bigint>([...[...table.entries()].map((e) => e.producerId), ...[...this.#txns.open()].map((t) => t.producerId)]);
+    const producers = [...ids].map((producerId): ProducerDescription => {
+      const entry = table.get(producerId);
+      const last = entry?.batches[entry.batches.length - 1];
+      const open = this.#txns.openFor(producerId);
+      return {
+        producerId,
+        producerEpoch: entry?.epoch ?? open?.producerEpoch ?? -1,
+        lastSequence: last?.lastSeq ?? -1,
+        lastTimestamp: entry?.lastTimestamp ?? -1n,
+        currentTxnStartOffset: open?.firstOffset ?? NO_OFFSET,
+      };
+    });
+    return { errorCode: 0, producers };
   }
 
   async read(request: ReadRequest): Promise<ReadResult> {

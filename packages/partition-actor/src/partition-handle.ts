@@ -4,6 +4,7 @@
  */
 
 export type Acks = -1 | 0 | 1;
+export type AppendOrigin = 'client' | 'coordinator';
 
 export interface AppendResult {
   readonly errorCode: number;
@@ -37,6 +38,16 @@ export interface ReadResult {
    * those producers' records from `firstOffset` up to their abort marker); null otherwise.
    */
   readonly abortedTransactions: readonly { readonly producerId: bigint; readonly firstOffset: bigint }[] | null;
+}
+
+export interface ProducerDescription {
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  /** Sequence of the last record appended, or -1. */
+  readonly lastSequence: number;
+  readonly lastTimestamp: bigint;
+  /** First offset of the producer's open transaction here, or -1. */
+  readonly currentTxnStartOffset: bigint;
 }
 
 /** A transaction marker (WriteTxnMarkers): ends `producerId`'s transaction in this partition. */
@@ -73,8 +84,12 @@ export interface PartitionHandle {
   readonly logStartOffset: bigint;
   readonly logEndOffset: bigint;
 
-  /** Validates and appends one produced `records` field; resolves when `acks` is satisfied. */
-  append(records: Buffer | null, acks: Acks): Promise<AppendResult>;
+  /**
+   * Validates and appends one produced `records` field; resolves when `acks` is satisfied.
+   * `origin: 'coordinator'` is for the broker's own transactional writes (TxnOffsetCommit): they
+   * carry the producer's id and epoch but no sequence, so sequence checks are skipped, as in Kafka.
+   */
+  append(records: Buffer | null, acks: Acks, origin?: AppendOrigin): Promise<AppendResult>;
   read(request: ReadRequest): Promise<ReadResult>;
   listOffset(timestamp: bigint, isolation: 'read_uncommitted' | 'read_committed', currentLeaderEpoch: number): Promise<ListOffsetResult>;
   /**
@@ -82,6 +97,8 @@ export interface PartitionHandle {
    * a Kafka error code (0 once the marker is stored; INVALID_PRODUCER_EPOCH for a stale epoch).
    */
   writeTxnMarker(marker: TxnMarker): Promise<{ errorCode: number; offset: bigint }>;
+  /** The producers this partition keeps state for (DescribeProducers). */
+  describeProducers(): Promise<{ readonly errorCode: number; readonly producers: readonly ProducerDescription[] }>;
   /** DeleteRecords: -1 means the high watermark. Returns the new low watermark. */
   deleteRecordsBefore(offset: bigint): Promise<{ errorCode: number; lowWatermark: bigint }>;
   endOffsetForEpoch(leaderEpoch: number, currentLeaderEpoch: number): Promise<{ errorCode: number; leaderEpoch: number; endOffset: bigint }>;

@@ -3,12 +3,14 @@ import { KafkaErrorCode } from '@oxbow/protocol';
 import type { BrokerConfig } from '../config/index.js';
 import { AdminServer } from '../admin/admin-server.js';
 import { GroupService } from '../groups/group-service.js';
+import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import { createHandlers } from '../handlers/registry.js';
 import { BrokerMetrics } from '../observability/broker-metrics.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { RequestObserver } from '../observability/request-observer.js';
 import { startTelemetry, type Telemetry } from '../observability/telemetry.js';
 import { ProducerIdAllocator } from '../producers/producer-id-allocator.js';
+import { TransactionCoordinator, type MarkerWriter } from '../transactions/transaction-coordinator.js';
 import { KafkaServer } from '../server/kafka-server.js';
 import { PartitionManager } from './partition-manager.js';
 import type { BrokerIdentity, BrokerServices, PartitionLookup } from './services.js';
@@ -35,6 +37,7 @@ export class Broker {
   readonly #kafka: KafkaServer;
   readonly #admin: AdminServer;
   readonly #groups: GroupService;
+  readonly #transactions: TransactionCoordinator;
   #ready = false;
 
   private constructor(config: BrokerConfig, options: BrokerOptions) {
@@ -49,12 +52,25 @@ export class Broker {
     const topics = new TopicAdmin(this.#coordinator, config, () => this.#partitions.settled());
     const partition = (topic: string, p: number): PartitionLookup => this.#partitions.lookup(this.#coordinator.topic(topic), p);
     this.#groups = new GroupService({ coordinator: this.#coordinator, topics, config, logger: this.logger, partition });
+    const producerIds = new ProducerIdAllocator(this.#coordinator);
+    // On one node every partition is local: markers go straight to the partition actors.
+    const markers: MarkerWriter = {
+      write: async (topic, p, marker) => {
+        const found = partition(topic, p);
+        if (!found.ok) return found.errorCode;
+        const { errorCode } = await found.handle.writeTxnMarker(marker);
+        if (errorCode === 0 && topic === OFFSETS_TOPIC) this.#groups.completeTransaction(p, marker.producerId, marker.commit);
+        return errorCode;
+      },
+    };
+    this.#transactions = new TransactionCoordinator({ coordinator: this.#coordinator, topics, config, logger: this.logger, partition, producerIds, markers });
     const services: BrokerServices = {
       identity: this.#identity(config.advertise.port),
       coordinator: this.#coordinator,
       topics,
       groups: this.#groups,
-      producerIds: new ProducerIdAllocator(this.#coordinator),
+      transactions: this.#transactions,
+      producerIds,
       logger: this.logger,
       metrics: new BrokerMetrics(this.#telemetry.meter, () => this.#partitions.entries()),
       partition,
@@ -113,6 +129,7 @@ export class Broker {
     this.#ready = false;
     await this.#kafka.close().catch(() => undefined);
     this.#groups.close();
+    this.#transactions.close();
     await this.#partitions.close();
     await this.#admin.close().catch(() => undefined);
     await this.#coordinator.close();
@@ -129,6 +146,7 @@ export class Broker {
     await this.#coordinator.registerBroker(this.#identity(advertisedPort));
     await this.#partitions.start();
     this.#groups.start();
+    this.#transactions.start();
     this.#ready = true;
     this.logger.info({ kafka: `${this.config.advertise.host}:${advertisedPort}`, admin: this.#admin.address(), dataDir: this.config.dataDir, clusterId: this.#coordinator.clusterId }, 'oxbow broker started');
   }

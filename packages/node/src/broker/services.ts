@@ -3,6 +3,7 @@ import type { PartitionHandle } from '@oxbow/partition-actor';
 import type { BrokerMetrics } from '../observability/broker-metrics.js';
 import type { GroupService } from '../groups/group-service.js';
 import type { ProducerIdAllocator } from '../producers/producer-id-allocator.js';
+import type { TransactionCoordinator } from '../transactions/transaction-coordinator.js';
 import type { Logger } from '../observability/logger.js';
 import type { TopicAdmin } from './topic-admin.js';
 
@@ -26,6 +27,8 @@ export interface BrokerServices {
   readonly topics: TopicAdmin;
   /** The classic-group coordinator (groups whose `__consumer_offsets` partition this node leads). */
   readonly groups: GroupService;
+  /** The transaction coordinator (transactional ids whose `__transaction_state` partition this node leads). */
+  readonly transactions: TransactionCoordinator;
   /** Producer ids for InitProducerId, in blocks from the coordinator. */
   readonly producerIds: ProducerIdAllocator;
   /** A partition this node leads, by topic name. */

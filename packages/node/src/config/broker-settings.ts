@@ -100,6 +100,12 @@ export const BROKER_NODE_SETTINGS = {
   'transaction.state.log.num.partitions': {
     type: 'int', default: '50', validator: atLeast(1), doc: 'Partitions of the transaction state, which shard the transaction coordinators.',
   },
+  'transaction.state.log.replication.factor': {
+    type: 'int', default: '3', validator: between(1, 32767), doc: 'Replication factor of __transaction_state, capped at the number of registered nodes.',
+  },
+  'transaction.state.log.segment.bytes': {
+    type: 'int', default: '104857600', validator: atLeast(1), doc: 'Segment size of __transaction_state.',
+  },
   'transactional.id.expiration.ms': {
     type: 'int', default: '604800000', validator: atLeast(1), doc: 'How long a transactional id without activity is remembered.',
   },

@@ -1,5 +1,5 @@
 import { KafkaErrorCode } from '@oxbow/protocol';
-import { GROUP_STATE, offsetKey, type ClassicGroup } from './classic-group.js';
+import { GROUP_STATE, offsetKey, type ClassicGroup, type CommittedOffset } from './classic-group.js';
 import { subscribedTopics } from './consumer-protocol.js';
 import type { GroupCoordinator } from './group-coordinator.js';
 import { encodeGroupMetadataKey, encodeOffsetCommitKey, encodeOffsetCommitValue } from './group-records.js';
@@ -20,6 +20,13 @@ export interface OffsetCommitRequestInput {
   readonly groupInstanceId: string | null;
   readonly offsets: readonly OffsetCommitEntry[];
 }
+
+export interface TxnOffsetCommitInput extends OffsetCommitRequestInput {
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+}
+
+type StoredOffset = CommittedOffset & { readonly topic: string; readonly partition: number };
 
 export interface FetchedOffset {
   readonly topic: string;
@@ -44,6 +51,8 @@ export interface GroupOffsetsOptions {
 export class GroupOffsets {
   readonly #groups: GroupCoordinator;
   readonly #options: GroupOffsetsOptions;
+  /** Transactional offset commits awaiting their transaction's end: producer id → group id → offsets. */
+  readonly #pending = new Map<bigint, Map<string, Map<string, StoredOffset>>>();
 
   constructor(groups: GroupCoordinator, options: GroupOffsetsOptions) {
     this.#groups = groups;
@@ -85,6 +94,84 @@ export class GroupOffsets {
     }
     this.#groups.touch(group, req.memberId);
     return errors;
+  }
+
+  /**
+   * TxnOffsetCommit: the offsets are written to the group's partition inside the producer's
+   * transaction and become committed offsets only when its commit marker is written there
+   * (`completeTransaction`); until then OffsetFetch with require_stable answers
+   * UNSTABLE_OFFSET_COMMIT for them. Member checks apply when the request names a member (v3+).
+   */
+  async txnCommit(req: TxnOffsetCommitInput): Promise<number[]> {
+    const all = (code: number): number[] => req.offsets.map(() => code);
+    const status = this.#groups.log.status(req.groupId);
+    if (status !== 0) return all(status);
+    const group = this.#groups.groups.get(req.groupId) ?? this.#groups.getOrCreate(req.groupId);
+    if (req.memberId !== '' || req.generationId >= 0) {
+      if (group.is(GROUP_STATE.Dead)) return all(KafkaErrorCode.COORDINATOR_NOT_AVAILABLE);
+      if (req.groupInstanceId !== null) {
+        const owner = group.staticMembers.get(req.groupInstanceId);
+        if (owner !== undefined && owner !== req.memberId) return all(KafkaErrorCode.FENCED_INSTANCE_ID);
+      }
+      if (req.memberId !== '' && !group.members.has(req.memberId)) return all(KafkaErrorCode.UNKNOWN_MEMBER_ID);
+      if (req.generationId >= 0 && req.generationId !== group.generationId) return all(KafkaErrorCode.ILLEGAL_GENERATION);
+    }
+    const errors = req.offsets.map((o) => {
+      if (o.metadata !== null && Buffer.byteLength(o.metadata) > this.#options.maxMetadataBytes) return KafkaErrorCode.OFFSET_METADATA_TOO_LARGE;
+      if (!this.#options.partitionExists(o.topic, o.partition)) return KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      return 0;
+    });
+    const now = this.#groups.now();
+    const accepted = req.offsets.filter((_, i) => errors[i] === 0);
+    const records: OffsetsTopicRecord[] = accepted.map((o) => ({
+      key: encodeOffsetCommitKey({ group: req.groupId, topic: o.topic, partition: o.partition }),
+      value: encodeOffsetCommitValue({ offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: BigInt(now) }),
+    }));
+    const written = await this.#groups.log.appendTransactional(req.groupId, records, { producerId: req.producerId, producerEpoch: req.producerEpoch });
+    if (written !== 0) {
+      const code = written === KafkaErrorCode.NOT_LEADER_OR_FOLLOWER ? KafkaErrorCode.NOT_COORDINATOR : written;
+      return errors.map((e) => (e === 0 ? code : e));
+    }
+    for (const o of accepted) {
+      this.addPending(req.producerId, req.groupId, { topic: o.topic, partition: o.partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: now });
+    }
+    return errors;
+  }
+
+  /** Remembers a transactional offset commit (written, or replayed from the log) until its marker. */
+  addPending(producerId: bigint, groupId: string, offset: StoredOffset): void {
+    let byGroup = this.#pending.get(producerId);
+    if (byGroup === undefined) {
+      byGroup = new Map<string, Map<string, StoredOffset>>();
+      this.#pending.set(producerId, byGroup);
+    }
+    let offsets = byGroup.get(groupId);
+    if (offsets === undefined) {
+      offsets = new Map<string, StoredOffset>();
+      byGroup.set(groupId, offsets);
+    }
+    offsets.set(offsetKey(offset.topic, offset.partition), offset);
+  }
+
+  /** The producer's transaction ended: its pending offsets for the groups `owns` selects are applied (commit) or dropped. */
+  completeTransaction(producerId: bigint, commit: boolean, owns: (groupId: string) => boolean): void {
+    const byGroup = this.#pending.get(producerId);
+    if (byGroup === undefined) return;
+    for (const [groupId, offsets] of byGroup) {
+      if (!owns(groupId)) continue;
+      byGroup.delete(groupId);
+      if (!commit) continue;
+      const group = this.#groups.getOrCreate(groupId);
+      for (const [k, o] of offsets) group.offsets.set(k, o);
+    }
+    if (byGroup.size === 0) this.#pending.delete(producerId);
+  }
+
+  /** True while an open transaction has committed an offset for the group's partition. */
+  hasPending(groupId: string, topic: string, partition: number): boolean {
+    const k = offsetKey(topic, partition);
+    for (const byGroup of this.#pending.values()) if (byGroup.get(groupId)?.has(k) === true) return true;
+    return false;
   }
 
   /** Kafka's OffsetCommit checks against a live group. */

@@ -1,4 +1,5 @@
-import { defineApi, f, Reader, Writer, type Api, type Field, type InputOf, type MessageOf } from '@oxbow/protocol';
+import { f, Reader } from '@oxbow/protocol';
+import { decodeRecordBody as decodeBody, defineRecord, encodeRecord as encode } from '../internal/versioned-record.js';
 
 /**
  * The records of `__consumer_offsets`, in Kafka's own formats so Kafka tooling can read the topic:
@@ -12,27 +13,6 @@ import { defineApi, f, Reader, Writer, type Api, type Field, type InputOf, type 
  *   members => member_id group_instance_id client_id client_host rebalance_timeout session_timeout
  *              subscription assignment
  */
-
-/** A versioned record schema, its codec borrowed from the request side of an API table. */
-interface RecordSchema<Fs extends readonly Field[]> {
-  readonly writeVersion: number;
-  readonly codec: Api<Fs, readonly []>;
-}
-
-function defineRecord<const Fs extends readonly Field[]>(name: string, validVersions: string, flexibleVersions: string, writeVersion: number, fields: Fs): RecordSchema<Fs> {
-  return { writeVersion, codec: defineApi({ apiKey: -1, name, validVersions, flexibleVersions, request: fields, response: [] as const }) };
-}
-
-function encode<Fs extends readonly Field[]>(schema: RecordSchema<Fs>, body: InputOf<Fs>, version = schema.writeVersion): Buffer {
-  const w = new Writer();
-  w.writeInt16(version);
-  schema.codec.encodeRequest(w, version, body);
-  return w.toBuffer();
-}
-
-function decodeBody<Fs extends readonly Field[]>(schema: RecordSchema<Fs>, r: Reader, version: number): MessageOf<Fs> {
-  return schema.codec.decodeRequest(r, version);
-}
 
 const OffsetCommitKeySchema = defineRecord('OffsetCommitKey', '0-1', 'none', 1, [f.string('group', '0+'), f.string('topic', '0+'), f.int32('partition', '0+')]);
 const GroupMetadataKeySchema = defineRecord('GroupMetadataKey', '2', 'none', 2, [f.string('group', '2+')]);

@@ -10,7 +10,8 @@ import { GroupCoordinator } from './group-coordinator.js';
 import type { GroupLog } from './group-types.js';
 import { GroupOffsets } from './group-offsets.js';
 import { decodeGroupMetadataValue, decodeGroupRecordKey, decodeOffsetCommitValue, type GroupMetadataValue, type OffsetCommitValue } from './group-records.js';
-import { appendGroupRecords, ensureOffsetsTopic, OFFSETS_TOPIC, offsetsPartitionFor, replayPartition, type OffsetsTopicRecord } from './offsets-topic.js';
+import { appendInternalRecords, replayPartition, type TransactionalWrite } from '../internal/internal-topic.js';
+import { ensureOffsetsTopic, OFFSETS_TOPIC, offsetsPartitionFor, type OffsetsTopicRecord } from './offsets-topic.js';
 
 export interface GroupServiceOptions {
   readonly coordinator: Coordinator;
@@ -144,12 +145,28 @@ export class GroupService implements GroupLog {
     return KafkaErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
   }
 
-  async append(groupId: string, records: readonly OffsetsTopicRecord[]): Promise<number> {
+  append(groupId: string, records: readonly OffsetsTopicRecord[]): Promise<number> {
+    return this.#append(groupId, records, undefined);
+  }
+
+  appendTransactional(groupId: string, records: readonly OffsetsTopicRecord[], txn: TransactionalWrite): Promise<number> {
+    return this.#append(groupId, records, txn);
+  }
+
+  async #append(groupId: string, records: readonly OffsetsTopicRecord[], txn: TransactionalWrite | undefined): Promise<number> {
     const p = this.partitionFor(groupId);
     const found = this.#o.partition(OFFSETS_TOPIC, p);
     if (!found.ok) return this.#unavailable(p, found.errorCode);
-    const error = await appendGroupRecords(found.handle, records, Date.now());
+    const error = await appendInternalRecords(found.handle, records, Date.now(), txn);
     return error === KafkaErrorCode.NOT_LEADER_OR_FOLLOWER ? KafkaErrorCode.NOT_COORDINATOR : error;
+  }
+
+  /**
+   * A transaction marker was written to `__consumer_offsets` partition `partition`: the producer's
+   * transactional offset commits for groups stored there become committed offsets, or are dropped.
+   */
+  completeTransaction(partition: number, producerId: bigint, commit: boolean): void {
+    this.offsets.completeTransaction(producerId, commit, (groupId) => this.partitionFor(groupId) === partition);
   }
 
   /**
@@ -182,23 +199,39 @@ export class GroupService implements GroupLog {
 
   /** Replays one partition: the latest value per key wins, tombstones delete. */
   async #load(handle: PartitionHandle): Promise<number> {
-    const offsets = new Map<string, { group: string; topic: string; partition: number; value: OffsetCommitValue }>();
+    type Loaded = { group: string; topic: string; partition: number; value: OffsetCommitValue };
+    const offsets = new Map<string, Loaded>();
     const metadata = new Map<string, GroupMetadataValue>();
     const deletedGroups = new Set<string>();
-    await replayPartition(handle, (record) => {
-      const key = decodeGroupRecordKey(record.key);
-      if (key === null) return;
-      if (key.type === 'offset') {
-        const k = `${key.group}\u0000${offsetKey(key.topic, key.partition)}`;
-        if (record.value === null) offsets.delete(k);
-        else offsets.set(k, { group: key.group, topic: key.topic, partition: key.partition, value: decodeOffsetCommitValue(record.value) });
-      } else if (record.value === null) {
-        metadata.delete(key.group);
-        deletedGroups.add(key.group);
-      } else {
-        metadata.set(key.group, decodeGroupMetadataValue(record.value));
-        deletedGroups.delete(key.group);
-      }
+    // Transactional offset commits wait for their producer's marker.
+    const pending = new Map<bigint, Map<string, Loaded>>();
+    await replayPartition(handle, {
+      record: (record, producerId) => {
+        const key = decodeGroupRecordKey(record.key);
+        if (key === null) return;
+        if (key.type === 'offset') {
+          const k = `${key.group}\u0000${offsetKey(key.topic, key.partition)}`;
+          let target = producerId === null ? offsets : pending.get(producerId);
+          if (target === undefined && producerId !== null) {
+            target = new Map<string, Loaded>();
+            pending.set(producerId, target);
+          }
+          if (target === undefined) return;
+          if (record.value === null) target.delete(k);
+          else target.set(k, { group: key.group, topic: key.topic, partition: key.partition, value: decodeOffsetCommitValue(record.value) });
+        } else if (record.value === null) {
+          metadata.delete(key.group);
+          deletedGroups.add(key.group);
+        } else {
+          metadata.set(key.group, decodeGroupMetadataValue(record.value));
+          deletedGroups.delete(key.group);
+        }
+      },
+      marker: (producerId, commit) => {
+        const txn = pending.get(producerId);
+        pending.delete(producerId);
+        if (commit && txn !== undefined) for (const [k, o] of txn) offsets.set(k, o);
+      },
     });
     const now = Date.now();
     const restored = new Set<ClassicGroup>();
@@ -208,6 +241,14 @@ export class GroupService implements GroupLog {
       restored.add(group);
       const v = o.value;
       group.offsets.set(offsetKey(o.topic, o.partition), { topic: o.topic, partition: o.partition, offset: v.offset, leaderEpoch: v.leaderEpoch, metadata: v.metadata, commitTimestamp: Number(v.commitTimestamp) });
+    }
+    // Transactions still open: their offsets apply when the transaction coordinator's marker comes.
+    for (const [producerId, txn] of pending) {
+      for (const o of txn.values()) {
+        restored.add(this.membership.getOrCreate(o.group));
+        const v = o.value;
+        this.offsets.addPending(producerId, o.group, { topic: o.topic, partition: o.partition, offset: v.offset, leaderEpoch: v.leaderEpoch, metadata: v.metadata, commitTimestamp: Number(v.commitTimestamp) });
+      }
     }
     return restored.size;
   }

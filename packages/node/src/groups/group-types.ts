@@ -1,4 +1,5 @@
 import type { JoinResult, Protocol, SyncResult } from './classic-group.js';
+import type { TransactionalWrite } from '../internal/internal-topic.js';
 import type { OffsetsTopicRecord } from './offsets-topic.js';
 
 /** Where group state is made durable (the group's `__consumer_offsets` partition). */
@@ -7,6 +8,8 @@ export interface GroupLog {
   status(groupId: string): number;
   /** Appends with acks=all; resolves to the Kafka error code (0 = durable). */
   append(groupId: string, records: readonly OffsetsTopicRecord[]): Promise<number>;
+  /** Appends records belonging to a producer's transaction (TxnOffsetCommit), acks=all. */
+  appendTransactional(groupId: string, records: readonly OffsetsTopicRecord[], txn: TransactionalWrite): Promise<number>;
 }
 
 export interface GroupSettings {

@@ -71,7 +71,7 @@ async function readAll(slots: readonly Slot[], maxBytes: number, readCommitted: 
       highWatermark: result.highWatermark,
       lastStableOffset: result.lastStableOffset,
       logStartOffset: result.logStartOffset,
-      abortedTransactions: readCommitted ? [] : null,
+      abortedTransactions: result.abortedTransactions === null ? null : [...result.abortedTransactions],
       preferredReadReplica: -1,
       records: result.records,
     });
@@ -137,7 +137,8 @@ async function handleFetch(request: FetchRequest, ctx: RequestContext) {
 /**
  * Fetch (1), v4+ (record batches v2). Reads whole batches straight from the partitions' storage,
  * long-polls up to maxWaitMs for minBytes (woken by high-watermark advances), supports topic ids
- * (v13+) and read_committed (bounded by the last stable offset).
+ * (v13+) and read_committed (bounded by the last stable offset, with the aborted transactions
+ * the returned batches overlap).
  */
 export const fetchHandler = defineHandler({
   api: Fetch,

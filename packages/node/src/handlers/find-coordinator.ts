@@ -6,16 +6,14 @@ const KEY_TYPE = { group: 0, transaction: 1 } as const;
 
 async function lookup(key: string, keyType: number, ctx: RequestContext): Promise<CoordinatorLookup> {
   if (keyType === KEY_TYPE.group) return ctx.services.groups.findGroupCoordinator(key);
-  if (keyType === KEY_TYPE.transaction) {
-    return coordinatorError(KafkaErrorCode.COORDINATOR_NOT_AVAILABLE, 'Transactions are not available on this broker yet.');
-  }
+  if (keyType === KEY_TYPE.transaction) return ctx.services.transactions.findCoordinator(key);
   return coordinatorError(KafkaErrorCode.INVALID_REQUEST, `Unknown coordinator key type ${keyType}.`);
 }
 
 /**
  * FindCoordinator (10), v0-5: a group's coordinator is the leader of its `__consumer_offsets`
- * partition (the topic is created on first use). Transaction keys answer COORDINATOR_NOT_AVAILABLE
- * until the transaction coordinator exists. v4+ batches keys.
+ * partition, a transactional id's the leader of its `__transaction_state` partition (each topic
+ * is created on first use). v4+ batches keys.
  */
 export const findCoordinatorHandler = defineHandler({
   api: FindCoordinator,

@@ -28,9 +28,6 @@ export const produceHandler = defineHandler({
     const validAcks = acks === -1 || acks === 0 || acks === 1;
     const appendOne = (topic: string, index: number, records: Buffer | null): Promise<AppendResult> => {
       if (!validAcks) return Promise.resolve(failed(KafkaErrorCode.INVALID_REQUIRED_ACKS, `acks=${acks} is not -1, 0 or 1`));
-      if (request.transactionalId !== null) {
-        return Promise.resolve(failed(KafkaErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported yet'));
-      }
       try {
         const found = ctx.services.partition(topic, index);
         if (!found.ok) return Promise.resolve(failed(found.errorCode));

@@ -25,6 +25,13 @@ import { listOffsetsHandler } from './list-offsets.js';
 import { metadataHandler } from './metadata.js';
 import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
 import { produceHandler } from './produce.js';
+import { addPartitionsToTxnHandler } from './add-partitions-to-txn.js';
+import { addOffsetsToTxnHandler } from './add-offsets-to-txn.js';
+import { endTxnHandler } from './end-txn.js';
+import { txnOffsetCommitHandler } from './txn-offset-commit.js';
+import { describeTransactionsHandler } from './describe-transactions.js';
+import { listTransactionsHandler } from './list-transactions.js';
+import { describeProducersHandler } from './describe-producers.js';
 
 /**
  * Every API this broker serves. ApiVersions answers from this list, so an API or version is
@@ -57,6 +64,13 @@ export function createHandlers(): readonly AnyHandler[] {
     describeGroupsHandler,
     deleteGroupsHandler,
     offsetDeleteHandler,
+    addPartitionsToTxnHandler,
+    addOffsetsToTxnHandler,
+    endTxnHandler,
+    txnOffsetCommitHandler,
+    describeTransactionsHandler,
+    listTransactionsHandler,
+    describeProducersHandler,
   ];
   handlers.push(apiVersionsHandler(() => handlers));
   return handlers;

@@ -19,6 +19,12 @@ class TestGroupLog implements GroupLog {
     this.records.push(...records);
     return Promise.resolve(0);
   }
+  readonly transactional: { producerId: bigint; records: readonly OffsetsTopicRecord[] }[] = [];
+  appendTransactional(_groupId: string, records: readonly OffsetsTopicRecord[], txn: { producerId: bigint }): Promise<number> {
+    if (this.failWith !== 0) return Promise.resolve(this.failWith);
+    this.transactional.push({ producerId: txn.producerId, records });
+    return Promise.resolve(0);
+  }
 }
 
 const SESSION = 10_000;
@@ -333,5 +339,35 @@ describe('committed offsets', () => {
     clearInterval(keepAlive);
     expect(offsets.fetch('g', null).offsets.map((o) => o.topic)).toEqual(['t']);
     expect(groups.groups.get('g')?.state).toBe('Stable');
+  });
+});
+
+describe('transactional offset commits', () => {
+  const entry = (offset: bigint) => [{ topic: 't', partition: 0, offset, leaderEpoch: -1, metadata: null }];
+  const txn = (producerId: bigint, offset: bigint) => ({ groupId: 'g', generationId: -1, memberId: '', groupInstanceId: null, producerId, producerEpoch: 0, offsets: entry(offset) });
+
+  it('writes inside the transaction and applies the offsets only when it commits', async () => {
+    expect(await offsets.txnCommit(txn(5n, 42n))).toEqual([0]);
+    expect(log.transactional).toHaveLength(1);
+    expect(log.records).toHaveLength(0);
+    expect(offsets.hasPending('g', 't', 0)).toBe(true);
+    expect(offsets.fetch('g', [{ name: 't', partitions: [0] }]).offsets[0]?.offset).toBe(-1n);
+    offsets.completeTransaction(5n, true, () => true);
+    expect(offsets.hasPending('g', 't', 0)).toBe(false);
+    expect(offsets.fetch('g', [{ name: 't', partitions: [0] }]).offsets[0]?.offset).toBe(42n);
+  });
+
+  it('drops the offsets of an aborted transaction, and leaves groups another partition holds alone', async () => {
+    await offsets.txnCommit(txn(6n, 7n));
+    offsets.completeTransaction(6n, true, () => false);
+    expect(offsets.hasPending('g', 't', 0)).toBe(true);
+    offsets.completeTransaction(6n, false, () => true);
+    expect(offsets.hasPending('g', 't', 0)).toBe(false);
+    expect(offsets.fetch('g', [{ name: 't', partitions: [0] }]).offsets[0]?.offset).toBe(-1n);
+  });
+
+  it('checks the member when the request names one (v3+)', async () => {
+    expect(await offsets.txnCommit({ ...txn(7n, 1n), memberId: 'ghost', generationId: 1 })).toEqual([KafkaErrorCode.UNKNOWN_MEMBER_ID]);
+    expect(await offsets.txnCommit({ ...txn(7n, 1n), offsets: [{ topic: 'missing', partition: 0, offset: 1n, leaderEpoch: -1, metadata: null }] })).toEqual([KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
   });
 });

@@ -9,7 +9,8 @@ import {
   encodeOffsetCommitKey,
   encodeOffsetCommitValue,
 } from '../../src/groups/group-records.js';
-import { javaStringHashCode, offsetsPartitionFor } from '../../src/groups/offsets-topic.js';
+import { javaStringHashCode } from '../../src/internal/internal-topic.js';
+import { offsetsPartitionFor } from '../../src/groups/offsets-topic.js';
 
 // Hand-built from Kafka's schemas (group-coordinator/src/main/resources/common/message/*.json):
 // INT16 version, then the fields; STRING = INT16 length + UTF-8, INT64/INT32 big-endian.

@@ -242,6 +242,9 @@ class TestRacingPartition implements PartitionHandle {
   writeTxnMarker(): never {
     throw new Error('not used');
   }
+  describeProducers(): never {
+    throw new Error('not used');
+  }
   listOffset(): never {
     throw new Error('not used');
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiVersions, encodeRecordBatch, InitProducerId, KafkaErrorCode, Produce } from '@oxbow/protocol';
+import { ApiVersions, encodeRecordBatch, FindCoordinator, InitProducerId, KafkaErrorCode, Produce } from '@oxbow/protocol';
 import type { Coordinator, ProducerIdBlock } from '@oxbow/controller';
 import { ProducerIdAllocator } from '../../src/producers/producer-id-allocator.js';
 import { createTopic, PRODUCE_VERSION, produceBody, startTestBroker, type TestBroker } from '../test-broker.js';
@@ -51,12 +51,22 @@ describe('InitProducerId', () => {
     expect((await c.send(InitProducerId, { ...noTxn, producerEpoch: 2 }, 5)).errorCode).toBe(KafkaErrorCode.INVALID_REQUEST);
   });
 
-  it('fails transactional producers fast with TRANSACTIONAL_ID_AUTHORIZATION_FAILED (transactions are not served yet)', async () => {
+  it('bumps the epoch of a transactional id on every InitProducerId and fences older instances', async () => {
     const c = await b.client();
-    for (const version of [0, 3, 5]) {
-      const res = await c.send(InitProducerId, { ...noTxn, transactionalId: 'txn-1' }, version);
-      expect(res).toMatchObject({ errorCode: KafkaErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1n, producerEpoch: -1 });
-    }
+    const txn = { ...noTxn, transactionalId: 'txn-init' };
+    // Before FindCoordinator created __transaction_state nobody coordinates the id.
+    expect((await c.send(InitProducerId, txn, 4)).errorCode).toBe(KafkaErrorCode.NOT_COORDINATOR);
+    expect((await c.send(FindCoordinator, { key: 'txn-init', keyType: 1, coordinatorKeys: [] }, 3)).errorCode).toBe(0);
+    const first = await c.send(InitProducerId, txn, 4);
+    expect(first).toMatchObject({ errorCode: 0, producerEpoch: 0 });
+    const second = await c.send(InitProducerId, txn, 4);
+    expect(second).toMatchObject({ errorCode: 0, producerId: first.producerId, producerEpoch: 1 });
+    // KIP-360: naming the current id/epoch bumps; naming a stale one is a fenced zombie.
+    expect(await c.send(InitProducerId, { ...txn, producerId: second.producerId, producerEpoch: 1 }, 4)).toMatchObject({ errorCode: 0, producerEpoch: 2 });
+    expect((await c.send(InitProducerId, { ...txn, producerId: first.producerId, producerEpoch: 0 }, 4)).errorCode).toBe(KafkaErrorCode.PRODUCER_FENCED);
+    expect((await c.send(InitProducerId, { ...txn, producerId: first.producerId, producerEpoch: 0 }, 3)).errorCode).toBe(KafkaErrorCode.INVALID_PRODUCER_EPOCH);
+    expect((await c.send(InitProducerId, { ...txn, transactionTimeoutMs: 0 }, 4)).errorCode).toBe(KafkaErrorCode.INVALID_TRANSACTION_TIMEOUT);
+    expect((await c.send(InitProducerId, { ...txn, transactionTimeoutMs: 900_001 }, 4)).errorCode).toBe(KafkaErrorCode.INVALID_TRANSACTION_TIMEOUT);
     expect((await c.send(InitProducerId, { ...noTxn, transactionalId: '' }, 4)).errorCode).toBe(KafkaErrorCode.INVALID_REQUEST);
   });
 
