@@ -213,7 +213,7 @@ function parseFields(raw: Record<string, string>, nameOf: (field: keyof ObjectSt
       out[field] = value.trim();
     }
   }
-  return out as Partial<ObjectStoreSettings>;
+  return out;
 }
 
 /** Checks values and combinations; returns the settings with the prefix normalised (no slashes at the ends). */

@@ -13,6 +13,8 @@ export interface S3Faults {
   readonly errorRate?: number;
   /** Fraction of requests whose connection is reset before any response. */
   readonly resetRate?: number;
+  /** Fraction of successful GET responses cut off half-way through the body (connection reset). */
+  readonly truncateRate?: number;
   /** Added to every request before it is forwarded (ms). */
   readonly latencyMs?: number;
   /** Extra random latency in [0, latencyJitterMs) (ms). */
@@ -33,6 +35,8 @@ export interface S3FaultCounters {
   resets: number;
   /** Requests that got added latency. */
   delayed: number;
+  /** GET responses cut off mid-body. */
+  truncated: number;
   /** Requests the upstream server failed (connection refused, ...): the client's socket is reset. */
   upstreamErrors: number;
 }
@@ -40,7 +44,7 @@ export interface S3FaultCounters {
 export interface S3ProxyLogEntry {
   readonly method: string;
   readonly url: string;
-  readonly outcome: 'forwarded' | 'throttled' | 'reset' | 'upstream-error';
+  readonly outcome: 'forwarded' | 'throttled' | 'reset' | 'truncated' | 'upstream-error';
   readonly status?: number;
 }
 
@@ -50,7 +54,7 @@ const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'expect', 'u
 const MAX_LOG = 10_000;
 
 export class S3FaultProxy {
-  readonly counters: S3FaultCounters = { requests: 0, forwarded: 0, throttled: 0, resets: 0, delayed: 0, upstreamErrors: 0 };
+  readonly counters: S3FaultCounters = { requests: 0, forwarded: 0, throttled: 0, resets: 0, delayed: 0, truncated: 0, upstreamErrors: 0 };
   /** The last requests (at most 10,000), in arrival order. */
   readonly log: S3ProxyLogEntry[] = [];
   #faults: Required<S3Faults>;
@@ -63,7 +67,7 @@ export class S3FaultProxy {
   private constructor(target: string, options: S3FaultProxyOptions) {
     this.#target = new URL(target);
     this.#random = seededRandom(options.seed ?? 1);
-    this.#faults = { errorRate: 0, resetRate: 0, latencyMs: 0, latencyJitterMs: 0 };
+    this.#faults = { errorRate: 0, resetRate: 0, truncateRate: 0, latencyMs: 0, latencyJitterMs: 0 };
     this.setFaults(options);
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch(() => {
@@ -94,7 +98,7 @@ export class S3FaultProxy {
   /** Changes the faults from now on (unset fields keep their value). */
   setFaults(faults: S3Faults): void {
     const next = { ...this.#faults, ...Object.fromEntries(Object.entries(faults).filter(([k, v]) => v !== undefined && k !== 'seed')) } as Required<S3Faults>;
-    for (const rate of [next.errorRate, next.resetRate]) {
+    for (const rate of [next.errorRate, next.resetRate, next.truncateRate]) {
       if (!(rate >= 0 && rate <= 1)) throw new RangeError(`fault rates must be in [0, 1], got ${rate}`);
     }
     this.#faults = next;
@@ -119,6 +123,7 @@ export class S3FaultProxy {
     // Draw every decision up front, in arrival order, so a seed replays the same fault sequence.
     const reset = this.#random() < f.resetRate;
     const throttle = this.#random() < f.errorRate;
+    const truncate = this.#random() < f.truncateRate;
     const delay = f.latencyMs + (f.latencyJitterMs > 0 ? this.#random() * f.latencyJitterMs : 0);
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
@@ -145,10 +150,10 @@ export class S3FaultProxy {
       res.end(SLOW_DOWN_BODY);
       return;
     }
-    this.#forward(req, res, method, url);
+    this.#forward(req, res, method, url, truncate && method === 'GET');
   }
 
-  #forward(req: IncomingMessage, res: ServerResponse, method: string, url: string): void {
+  #forward(req: IncomingMessage, res: ServerResponse, method: string, url: string, truncate: boolean): void {
     const headers = { ...req.headers };
     for (const h of HOP_BY_HOP) delete headers[h];
     const upstream = httpRequest({ host: this.#target.hostname, port: this.#target.port, method, path: url, headers, agent: this.#agent }, (up) => {
@@ -156,6 +161,13 @@ export class S3FaultProxy {
       this.#record({ method, url, outcome: 'forwarded', ...(up.statusCode === undefined ? {} : { status: up.statusCode }) });
       const out = { ...up.headers };
       for (const h of HOP_BY_HOP) delete out[h];
+      const length = Number(up.headers['content-length'] ?? 0);
+      if (truncate && (up.statusCode ?? 0) < 300 && length > 1) {
+        this.counters.truncated++;
+        this.log[this.log.length - 1] = { method, url, outcome: 'truncated', ...(up.statusCode === undefined ? {} : { status: up.statusCode }) };
+        this.#truncate(up, res, out, length);
+        return;
+      }
       res.writeHead(up.statusCode ?? 502, out);
       up.pipe(res);
       up.on('error', () => res.destroy());
@@ -167,6 +179,24 @@ export class S3FaultProxy {
     });
     req.on('error', () => upstream.destroy());
     req.pipe(upstream);
+  }
+
+  /** Sends the headers and the first half of the body, then resets the connection. */
+  #truncate(up: IncomingMessage, res: ServerResponse, headers: Record<string, unknown>, length: number): void {
+    res.writeHead(up.statusCode ?? 200, headers as Record<string, string>);
+    let sent = 0;
+    const half = Math.floor(length / 2);
+    up.on('data', (chunk: Buffer) => {
+      if (sent >= half) return;
+      const part = chunk.subarray(0, half - sent);
+      sent += part.length;
+      res.write(part);
+      if (sent >= half) {
+        up.destroy();
+        // Let the half body reach the client before the reset.
+        setTimeout(() => res.socket?.resetAndDestroy(), 20);
+      }
+    });
   }
 
   #record(entry: S3ProxyLogEntry): void {
