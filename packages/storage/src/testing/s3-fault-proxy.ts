@@ -7,6 +7,7 @@
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { seededRandom } from './seeded-random.js';
+import { verifySigV4, type SigV4Credentials } from './sigv4-verify.js';
 
 export interface S3Faults {
   /** Fraction of requests answered `503 SlowDown` (without reaching the server). */
@@ -24,6 +25,11 @@ export interface S3Faults {
 export interface S3FaultProxyOptions extends S3Faults {
   /** Seed of the fault decisions (default 1). */
   readonly seed?: number;
+  /**
+   * Verify SigV4 signatures against these credentials and answer 403 on a mismatch (s3rver itself
+   * checks only the access key id, so without this a wrong secret goes unnoticed).
+   */
+  readonly verifySignatures?: SigV4Credentials;
 }
 
 export interface S3FaultCounters {
@@ -37,6 +43,8 @@ export interface S3FaultCounters {
   delayed: number;
   /** GET responses cut off mid-body. */
   truncated: number;
+  /** Requests refused with 403 by signature verification. */
+  rejected: number;
   /** Requests the upstream server failed (connection refused, ...): the client's socket is reset. */
   upstreamErrors: number;
 }
@@ -44,17 +52,15 @@ export interface S3FaultCounters {
 export interface S3ProxyLogEntry {
   readonly method: string;
   readonly url: string;
-  readonly outcome: 'forwarded' | 'throttled' | 'reset' | 'truncated' | 'upstream-error';
+  readonly outcome: 'forwarded' | 'throttled' | 'reset' | 'truncated' | 'rejected' | 'upstream-error';
   readonly status?: number;
 }
 
-const SLOW_DOWN_BODY =
-  '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate. (injected by S3FaultProxy)</Message></Error>';
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'expect', 'upgrade', 'te', 'trailer'];
 const MAX_LOG = 10_000;
 
 export class S3FaultProxy {
-  readonly counters: S3FaultCounters = { requests: 0, forwarded: 0, throttled: 0, resets: 0, delayed: 0, truncated: 0, upstreamErrors: 0 };
+  readonly counters: S3FaultCounters = { requests: 0, forwarded: 0, throttled: 0, resets: 0, delayed: 0, truncated: 0, rejected: 0, upstreamErrors: 0 };
   /** The last requests (at most 10,000), in arrival order. */
   readonly log: S3ProxyLogEntry[] = [];
   #faults: Required<S3Faults>;
@@ -62,11 +68,13 @@ export class S3FaultProxy {
   readonly #server: Server;
   readonly #agent = new Agent({ keepAlive: true, maxSockets: 64 });
   readonly #target: URL;
+  readonly #credentials: SigV4Credentials | undefined;
   #port = 0;
 
   private constructor(target: string, options: S3FaultProxyOptions) {
     this.#target = new URL(target);
     this.#random = seededRandom(options.seed ?? 1);
+    this.#credentials = options.verifySignatures;
     this.#faults = { errorRate: 0, resetRate: 0, truncateRate: 0, latencyMs: 0, latencyJitterMs: 0 };
     this.setFaults(options);
     this.#server = createServer((req, res) => {
@@ -132,6 +140,15 @@ export class S3FaultProxy {
       await new Promise((r) => setTimeout(r, delay));
       if (req.socket.destroyed) return; // the client gave up (its timeout)
     }
+    if (this.#credentials !== undefined) {
+      const verdict = verifySigV4(method, url, req.headers, this.#credentials);
+      if (!verdict.ok) {
+        this.counters.rejected++;
+        this.#record({ method, url, outcome: 'rejected', status: 403 });
+        await this.#answer(req, res, 403, verdict.code, verdict.message);
+        return;
+      }
+    }
     if (reset) {
       this.counters.resets++;
       this.#record({ method, url, outcome: 'reset' });
@@ -141,13 +158,7 @@ export class S3FaultProxy {
     if (throttle) {
       this.counters.throttled++;
       this.#record({ method, url, outcome: 'throttled', status: 503 });
-      req.resume(); // drain the body, then answer
-      await new Promise<void>((r) => {
-        if (req.complete) r();
-        else req.once('end', () => r()).once('error', () => r());
-      });
-      res.writeHead(503, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(SLOW_DOWN_BODY) });
-      res.end(SLOW_DOWN_BODY);
+      await this.#answer(req, res, 503, 'SlowDown', 'Please reduce your request rate. (injected by S3FaultProxy)');
       return;
     }
     this.#forward(req, res, method, url, truncate && method === 'GET');
@@ -179,6 +190,18 @@ export class S3FaultProxy {
     });
     req.on('error', () => upstream.destroy());
     req.pipe(upstream);
+  }
+
+  /** Drains the request body, then answers with an S3 XML error. */
+  async #answer(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string): Promise<void> {
+    req.resume();
+    await new Promise<void>((r) => {
+      if (req.complete) r();
+      else req.once('end', () => r()).once('error', () => r());
+    });
+    const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+    res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+    res.end(req.method === 'HEAD' ? undefined : body);
   }
 
   /** Sends the headers and the first half of the body, then resets the connection. */

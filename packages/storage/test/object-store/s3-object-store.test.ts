@@ -7,14 +7,18 @@ const MiB = 1024 * 1024;
 const BUCKET = 'conformance';
 let server: S3ServerHandle;
 let pool: S3ClientPool;
+/** Checks SigV4 signatures (s3rver does not) with s3rver's credentials. */
+let verifying: S3FaultProxy;
 
 beforeAll(async () => {
   server = await startS3Server({ buckets: [BUCKET, 'other'] });
   pool = new S3ClientPool({ maxAttempts: 3, requestTimeoutMs: 10_000 });
+  verifying = await S3FaultProxy.start(server.endpoint, { verifySignatures: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey } });
 }, 30_000);
 
 afterAll(async () => {
   await pool?.close();
+  await verifying?.close();
   await server?.stop();
 });
 
@@ -25,6 +29,22 @@ describeObjectStore('s3 (s3rver)', () => {
     partSizeBytes: 5 * MiB,
   });
   return Promise.resolve({ store, cleanup: () => store.close() });
+}, { listsInDirectoryOrder: true });
+
+// The same suite through the signature-checking proxy: every request the store signs must verify.
+describeObjectStore('s3 (s3rver behind a SigV4-verifying proxy)', () => {
+  const store = new S3ObjectStore(server.settings(BUCKET, { endpoint: verifying.endpoint, prefix: `signed/${randomUUID()}` }), {
+    pool,
+    multipartThresholdBytes: 5 * MiB,
+    partSizeBytes: 5 * MiB,
+  });
+  return Promise.resolve({
+    store,
+    cleanup: async () => {
+      await store.close();
+      expect(verifying.counters.rejected).toBe(0);
+    },
+  });
 }, { listsInDirectoryOrder: true });
 
 describe('S3ObjectStore on s3rver', () => {
@@ -68,10 +88,13 @@ describe('S3ObjectStore on s3rver', () => {
     await expect(store.get('x')).rejects.toMatchObject({ code: 'no-such-bucket' });
   });
 
-  it('bad credentials fail with access-denied and the secret appears in no message, stack or JSON', async () => {
+  it.each([
+    ['a wrong secret (SigV4 checked by the proxy)', 'S3RVER', true],
+    ['an unknown access key id (checked by s3rver)', 'AKIAWRONGWRONGWRONG', false],
+  ])('%s fails with access-denied and the secret appears in no message, stack or JSON', async (_what, accessKeyId, viaProxy) => {
     const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSUPERSECRET';
-    // s3rver checks the access key id but not SigV4 signatures, so the key id is wrong too.
-    const store = new S3ObjectStore(server.settings(BUCKET, { accessKeyId: 'AKIAWRONGWRONGWRONG', secretAccessKey: secret }), { pool });
+    const rejectedBefore = verifying.counters.rejected;
+    const store = new S3ObjectStore(server.settings(BUCKET, { accessKeyId, secretAccessKey: secret, ...(viaProxy ? { endpoint: verifying.endpoint } : {}) }), { pool });
     const check = await store.check();
     expect(check).toMatchObject({ ok: false, code: 'access-denied' });
     expect(JSON.stringify(check)).not.toContain(secret);
@@ -86,8 +109,9 @@ describe('S3ObjectStore on s3rver', () => {
         expect(text).not.toContain('SUPERSECRET');
       }
     }
-    // Nor in the store's description or the pool key.
+    // Nor in the store's description.
     expect(store.description).not.toContain(secret);
+    if (viaProxy) expect(verifying.counters.rejected).toBeGreaterThanOrEqual(rejectedBefore + 5);
   });
 
   it('refuses a conditional create on an endpoint that ignores If-None-Match, unless told it is enforced', async () => {
