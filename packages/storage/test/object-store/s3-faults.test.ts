@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectStoreError, S3ClientPool, S3ObjectStore } from '../../src/index.js';
-import { S3FaultProxy, startS3Server, type S3ServerHandle } from '../../src/testing/index.js';
+import { S3FaultProxy, startS3Server, type S3Faults, type S3ServerHandle } from '../../src/testing/index.js';
 
 const MiB = 1024 * 1024;
 let server: S3ServerHandle;
@@ -16,8 +16,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function proxied(seed: number, faults: ConstructorParameters<typeof Object>[0]): Promise<{ proxy: S3FaultProxy; store: S3ObjectStore }> {
-  const proxy = await S3FaultProxy.start(server.endpoint, { seed, ...(faults as object) });
+async function proxied(seed: number, faults: S3Faults): Promise<{ proxy: S3FaultProxy; store: S3ObjectStore }> {
+  const proxy = await S3FaultProxy.start(server.endpoint, { seed, ...faults });
   const pool = new S3ClientPool({ maxAttempts: 6, requestTimeoutMs: 10_000, maxConcurrencyPerBucket: 8 });
   const store = new S3ObjectStore(server.settings('faults', { endpoint: proxy.endpoint, prefix: `seed-${seed}` }), {
     pool,
