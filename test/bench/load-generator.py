@@ -85,7 +85,8 @@ def producer_config(args, stats):
         'linger.ms': args.linger_ms,
         'batch.size': 1000000,
         'compression.type': 'none',
-        'enable.idempotence': False,
+        'enable.idempotence': bool(args.idempotence),
+        'max.in.flight.requests.per.connection': args.max_in_flight,
         'message.timeout.ms': 30000,
         'statistics.interval.ms': 1000,
         'stats_cb': stats,
@@ -291,6 +292,8 @@ def main():
     ap.add_argument('--warmup', type=float, default=0.5)
     ap.add_argument('--rate', type=int, default=0)
     ap.add_argument('--linger-ms', type=int, default=5)
+    ap.add_argument('--idempotence', action='store_true')
+    ap.add_argument('--max-in-flight', type=int, default=1000000)
     args = ap.parse_args()
     try:
         if args.command == 'create-topic':

@@ -66,6 +66,10 @@ export interface ProduceOptions {
   /** Records per second; 0 = as fast as possible. */
   readonly rate?: number;
   readonly lingerMs?: number;
+  /** enable.idempotence (default off). */
+  readonly idempotence?: boolean;
+  /** max.in.flight.requests.per.connection (librdkafka's default 1,000,000 when unset). */
+  readonly maxInFlight?: number;
 }
 
 const SCRIPT = benchFile('load-generator.py');
@@ -75,7 +79,7 @@ export function createTopic(bootstrap: string, topic: string, partitions: number
 }
 
 function produceArgs(bootstrap: string, topic: string, o: ProduceOptions): string[] {
-  return [SCRIPT, 'produce', bootstrap, topic, '--size', String(o.size), '--acks', o.acks, '--seconds', String(o.seconds), '--rate', String(o.rate ?? 0), '--linger-ms', String(o.lingerMs ?? 5)];
+  return [SCRIPT, 'produce', bootstrap, topic, '--size', String(o.size), '--acks', o.acks, '--seconds', String(o.seconds), '--rate', String(o.rate ?? 0), '--linger-ms', String(o.lingerMs ?? 5), ...(o.idempotence === true ? ['--idempotence'] : []), ...(o.maxInFlight === undefined ? [] : ['--max-in-flight', String(o.maxInFlight)])];
 }
 
 export function produce(bootstrap: string, topic: string, o: ProduceOptions): Promise<ProduceResult> {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { BrokerResults, Failure } from './broker-bench.js';
 import { SYSTEM_PYTHON } from './child.js';
 import type { BenchConfig } from './config.js';
+import type { CoordinationResults } from './coordination-bench.js';
 import type { RequestStats } from './load-generator.js';
 import type { CoreSplit } from './process-stats.js';
 import type { RawLimits } from './raw-limits.js';
@@ -21,6 +22,7 @@ export interface BenchResults {
   readonly capture: { readonly frames: number; readonly bytes: number };
   readonly broker: BrokerResults;
   readonly sink: (ReplayResult & { readonly cpuPerGB: number }) | null;
+  readonly coordination: CoordinationResults | null;
   /** Measurements that could not be taken: each becomes a MISS row with its reason. */
   readonly failures: readonly Failure[];
   readonly seconds: number;
@@ -144,6 +146,21 @@ export function buildRows(r: BenchResults): Row[] {
     add('broker / sink CPU per GB', 'n/a', '×', 'not measured: see the failures below', '≤ 2×', 'MISS');
   }
   if (r.broker.peakRssBytes !== null) add('broker peak RSS (VmHWM)', f1(r.broker.peakRssBytes / 2 ** 20), 'MiB', 'whole run');
+  const co = r.coordination;
+  if (co !== null) {
+    const runs = (xs: readonly number[]): string => xs.map(f1).join(', ');
+    add(
+      'produce throughput cost of idempotence, 1 KiB records, acks=all',
+      pct(co.idempotenceCost),
+      '',
+      `median of alternating runs at 5 requests in flight: plain ${runs(co.plainMBps)} MB/s, idempotent ${runs(co.idempotentMBps)} MB/s; plain with librdkafka's default in-flight limit ${f1(co.uncappedMBps)} MB/s`,
+      '< 10%',
+      verdict(co.idempotenceCost < 0.1),
+    );
+    add('3-member group formation (first JoinGroup to last SyncGroup answer)', f1(co.rebalanceMs.p50), 'ms p50', `p99 ${f1(co.rebalanceMs.p99)} ms over ${co.rebalanceMs.trials} trials, group.initial.rebalance.delay.ms=0`);
+    add('OffsetCommit rate, 16 in flight on one connection', int(co.offsetCommitsPerSecond), 'req/s', 'one partition per request, acks=all into __consumer_offsets');
+    add('transactions, sequential: AddPartitionsToTxn + Produce 10 × 1 KiB + EndTxn', f1(co.transactionsPerSecond), 'txn/s', `EndTxn p50 ${f2(co.endTxnMs.p50)} ms, p99 ${f2(co.endTxnMs.p99)} ms`);
+  }
   for (const failure of r.failures) {
     const oneLine = failure.error.replaceAll(/\s+/g, ' ').slice(0, 600);
     add(`NOT MEASURED: ${failure.what}`, 'n/a', '', oneLine, failure.goal, failure.goal === '' || failure.goal === '(diagnostic)' ? '' : 'MISS');

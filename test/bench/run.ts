@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { measureBroker, type Failure } from './broker-bench.js';
 import { startCeilingBench } from './ceiling.js';
 import { benchConfig } from './config.js';
+import { measureCoordination, type CoordinationResults } from './coordination-bench.js';
 import { MB, measureRawLimits } from './raw-limits.js';
 import { replayIntoSink, type ReplayResult } from './replay.js';
 import { writeReport } from './report.js';
@@ -58,7 +59,13 @@ try {
       failures.push({ what: 'Node TCP sink CPU per GB', goal: '', error: message(err) });
     }
   }
-  const md = writeReport(ROOT, { config, raw, capture, broker, sink, failures: [...failures, ...broker.failures], seconds: (performance.now() - started) / 1000 });
+  let coordination: CoordinationResults | null = null;
+  try {
+    coordination = await measureCoordination(config, log);
+  } catch (err) {
+    failures.push({ what: 'group and transaction coordination figures', goal: '', error: message(err) });
+  }
+  const md = writeReport(ROOT, { config, raw, capture, broker, sink, coordination, failures: [...failures, ...broker.failures], seconds: (performance.now() - started) / 1000 });
   process.stdout.write(`${md}\nWritten to bench-results/broker.md and bench-results/broker.json\n`);
 } finally {
   rmSync(work, { recursive: true, force: true });
