@@ -265,6 +265,8 @@ export class EtcdCoordinator implements Coordinator {
         client.if(key, 'Create', '==', 0).then(client.put(key).value(encodeBroker(info)).lease(leaseId)).options({ deadline }).commit(),
       );
       if (!res.succeeded) this.#own.delete(info.nodeId);
+      // Restored means registered again in this node's view too (the revoke deleted them first).
+      else await this.#watchOrThrow().awaitRevision(Number(res.header.revision), b);
     }
   }
 

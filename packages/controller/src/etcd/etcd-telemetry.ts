@@ -1,6 +1,7 @@
 /**
- * Tracing, metrics and error mapping for etcd requests. Every request the EtcdCoordinator makes to
- * etcd (transactions, range reads, lease calls) runs through `EtcdCalls.run`: it gets an
+ * Tracing, metrics and error mapping for etcd requests. Every transaction and range read the
+ * EtcdCoordinator makes runs through `EtcdCalls.run` (lease keepalives, every TTL/4, and the etcd3
+ * campaign's own calls are not traced): it gets an
  * OpenTelemetry span (tracer `@oxbow/controller`), lands in the `oxbow.etcd.request.duration`
  * histogram (seconds, by operation and outcome), is bounded by a deadline, and fails with a
  * retriable Kafka error when etcd cannot be reached in time.
@@ -33,7 +34,7 @@ export class EtcdCalls {
   constructor(clusterName: string) {
     this.#cluster = clusterName;
     this.#latency = metrics.getMeter(TRACER_NAME).createHistogram('oxbow.etcd.request.duration', {
-      description: 'Latency of etcd requests made by the coordinator (transactions, reads, lease calls).',
+      description: 'Latency of etcd transactions and range reads made by the coordinator.',
       unit: 's',
     });
   }

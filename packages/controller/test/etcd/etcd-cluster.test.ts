@@ -27,6 +27,7 @@ describe('EtcdCoordinator on a shared cluster', () => {
     b.watch((e) => seenByB.push(e));
     await a.registerBroker(broker(1));
     await b.registerBroker(broker(2));
+    await eventually(() => a.brokers().length === 2, 2000, 'a sees both brokers');
     const created = await a.createTopic({ name: 'shared', partitions: 2, replicationFactor: 2, configs: { 'retention.ms': '1' } });
     await eventually(() => b.topic('shared') !== undefined, 2000, 'b sees the topic');
     expect(b.topic('shared')).toEqual(created);
