@@ -76,6 +76,20 @@ describe('README walkthrough', () => {
     }
   });
 
+  it('the kafkajs transaction script commits, and a read_committed consumer sees the record', async () => {
+    const dir = await mkdtemp(join(ROOT, 'test', '.readme-'));
+    try {
+      const file = join(dir, 'transaction.mjs');
+      await writeFile(file, asPrinted(await readmeBlock('kafkajs-transaction')));
+      const { stdout } = await run(process.execPath, [file], { timeout: 30_000 });
+      expect(stdout.trim()).toBe('committed');
+      const { stdout: consumed } = await run('kcat', ['-b', address, '-C', '-t', 'greetings', '-o', 'beginning', '-e', '-X', 'isolation.level=read_committed', '-f', '%k=%s\n'], { timeout: 30_000 });
+      expect(consumed).toContain('k4=all or nothing');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('oxbow topics create, list, describe, alter and delete', async () => {
     const outputs: string[] = [];
     for (const line of lines(await readmeBlock('oxbow-topics'))) {
