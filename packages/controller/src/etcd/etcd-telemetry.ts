@@ -28,15 +28,20 @@ export function unavailable(message: string, cause?: unknown): KafkaApiError {
 
 export class EtcdCalls {
   readonly #tracer = trace.getTracer(TRACER_NAME);
-  readonly #latency: Histogram;
+  #histogram: Histogram | undefined;
   readonly #cluster: string;
 
   constructor(clusterName: string) {
     this.#cluster = clusterName;
-    this.#latency = metrics.getMeter(TRACER_NAME).createHistogram('oxbow.etcd.request.duration', {
+  }
+
+  /** Created on first use: the metrics API has no proxy, so a meter taken before the SDK is set up would stay a no-op. */
+  get #latency(): Histogram {
+    this.#histogram ??= metrics.getMeter(TRACER_NAME).createHistogram('oxbow.etcd.request.duration', {
       description: 'Latency of etcd transactions and range reads made by the coordinator.',
       unit: 's',
     });
+    return this.#histogram;
   }
 
   /**
