@@ -82,6 +82,8 @@ export class EtcdCoordinator implements Coordinator {
   #tail: Promise<unknown> = Promise.resolve();
   #listeners: { readonly listener: Listener; active: boolean }[] = [];
   readonly #controllerListeners = new Set<(active: boolean, controllerId: number) => void>();
+  readonly #lostListeners = new Set<(info: SessionLost) => void>();
+  readonly #restoredListeners = new Set<(info: SessionRestored) => void>();
   #lastControl = { active: false, controllerId: -1 };
   /** Brokers this coordinator registered, re-registered under each new session lease. */
   readonly #own = new Map<number, BrokerInfo>();
@@ -135,13 +137,14 @@ export class EtcdCoordinator implements Coordinator {
    * later. Returns an unsubscribe function.
    */
   onSessionLost(listener: (info: SessionLost) => void): () => void {
-    const session = this.#requireSession();
-    return session.onLost(listener);
+    this.#lostListeners.add(listener);
+    return () => this.#lostListeners.delete(listener);
   }
 
   /** Calls `listener` once a new session is established and this coordinator's brokers are registered again. */
   onSessionRestored(listener: (info: SessionRestored) => void): () => void {
-    return this.#requireSession().onRestored(listener);
+    this.#restoredListeners.add(listener);
+    return () => this.#restoredListeners.delete(listener);
   }
 
   /** True while this node is the elected controller and its session is alive: only then may it act as controller. */
@@ -193,13 +196,15 @@ export class EtcdCoordinator implements Coordinator {
     }
     this.#session = new EtcdSession(client, this.#ttl, this.#log);
     this.#session.setRestoreHook((_lease, leaseId) => this.#reregister(leaseId));
-    this.#session.onLost(() => {
+    this.#session.onLost((info) => {
       this.#campaign?.withdraw();
       this.#controlChanged();
+      this.#notify(this.#lostListeners, info, 'session-lost');
     });
-    this.#session.onRestored(() => {
+    this.#session.onRestored((info) => {
       this.#campaign?.start();
       this.#controlChanged();
+      this.#notify(this.#restoredListeners, info, 'session-restored');
     });
     await this.#session.start(b.deadline);
     this.#watch = new EtcdWatch(client, this.#keys.root, this.#view, this.#calls, this.#log, (events) => this.#emit(events), () => this.#controlChanged());
@@ -546,6 +551,16 @@ export class EtcdCoordinator implements Coordinator {
             // The reporter failing must not break the coordinator either.
           }
         }
+      }
+    }
+  }
+
+  #notify<T>(listeners: ReadonlySet<(info: T) => void>, info: T, what: string): void {
+    for (const listener of [...listeners]) {
+      try {
+        listener(info);
+      } catch (error) {
+        this.#log.warn({ err: error instanceof Error ? error.message : String(error) }, `A ${what} listener threw`);
       }
     }
   }
