@@ -21,6 +21,10 @@ export interface PartitionBackend {
   deleteRecordsBefore(offset: bigint): Promise<void>;
   /** OffsetForLeaderEpoch: the end offset of `epoch` (largest known epoch ≤ it). */
   endOffsetForEpoch(epoch: number): { epoch: number; endOffset: bigint };
+  /** The epoch of the newest entry in the leader-epoch cache, or -1 when it is empty. */
+  latestEpoch(): number;
+  /** Removes everything from `offset` on (a follower's diverging tail); no-op at or past the end. */
+  truncateTo(offset: bigint): Promise<void>;
   /** Records that `epoch` starts at `offset` (first append of a new leader epoch). */
   assignEpochStartOffset(epoch: number, offset: bigint): Promise<void>;
   /** The newest producer-state snapshot's bytes, or null (none, or the backend keeps none). */

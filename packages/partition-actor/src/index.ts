@@ -15,7 +15,17 @@ export {
   type ReadResult,
   type TxnMarker,
 } from './partition-handle.js';
-export { PartitionActor, type PartitionActorConfig, type PartitionActorOptions, type PartitionLogger } from './partition-actor.js';
+export {
+  PartitionActor,
+  type PartitionActorConfig,
+  type PartitionActorOptions,
+  type PartitionLogger,
+  type ReplicaFetchRequest,
+  type ReplicaFetchResult,
+  type ReplicationOptions,
+} from './partition-actor.js';
+export { FollowerFetcher, type FollowerFetcherOptions, type LeaderFetch } from './follower-fetcher.js';
+export { LeaderReplicas } from './leader-replicas.js';
 export {
   BATCHES_TO_RETAIN,
   incrementSequence,

@@ -43,6 +43,14 @@ export class LocalLogBackend implements PartitionBackend {
     return this.#log.epochs.endOffsetForEpoch(epoch);
   }
 
+  latestEpoch(): number {
+    return this.#log.epochs.latestEpoch;
+  }
+
+  truncateTo(offset: bigint): Promise<void> {
+    return this.#log.truncateTo(offset);
+  }
+
   assignEpochStartOffset(epoch: number, offset: bigint): Promise<void> {
     return this.#log.epochs.assignEpochStartOffset(epoch, offset);
   }

@@ -6,6 +6,7 @@ import { validateProducedRecords, type ValidationConfig } from './batch-validato
 import { BoundedMailbox, MailboxFullError } from './mailbox.js';
 import { decodeProducerSnapshot, encodeProducerSnapshot } from './producer-snapshot.js';
 import { ProducerStateTable, type ProducerCheck } from './producer-state.js';
+import { LeaderReplicas } from './leader-replicas.js';
 import { TransactionIndex } from './transaction-index.js';
 import {
   LIST_OFFSETS_TIMESTAMP,
@@ -36,8 +37,10 @@ export interface PartitionActorOptions {
   readonly backend: PartitionBackend;
   readonly config: PartitionActorConfig;
   readonly leaderEpoch: number;
-  /** Replicas currently in sync (1 on a single node). */
+  /** Replicas currently in sync when there is no `replication` (1 on a single node). */
   readonly isrSize: number;
+  /** Replication (replication factor > 1, or any partition in a cluster): this node's role and peers. */
+  readonly replication?: ReplicationOptions;
   readonly mailboxCapacity?: number;
   readonly now?: () => number;
   readonly logger?: PartitionLogger;
@@ -45,7 +48,50 @@ export interface PartitionActorOptions {
   readonly producerIdExpirationMs?: number;
 }
 
+/** How a partition replicates; see {@link PartitionActor.becomeLeader} and {@link PartitionActor.becomeFollower}. */
+export interface ReplicationOptions {
+  /** This node's id. */
+  readonly selfId: number;
+  /** replica.lag.time.max.ms: an ISR member not caught up for this long is removed. */
+  readonly lagTimeMaxMs: number;
+  /**
+   * Proposes a new ISR to the coordinator (compare-and-swap on the leader epoch); resolves to the
+   * ISR now in force, or null when the change lost (the leader moved on).
+   */
+  readonly changeIsr: (isr: readonly number[]) => Promise<readonly number[] | null>;
+  /** How long acks=all waits for the ISR before REQUEST_TIMED_OUT (default 30 s). */
+  readonly ackTimeoutMs?: number;
+}
+
+export interface ReplicaFetchRequest {
+  readonly replicaId: number;
+  /** The leader epoch the follower knows; it must be the leader's. */
+  readonly leaderEpoch: number;
+  readonly fetchOffset: bigint;
+  /** Epoch of the follower's last batch (-1 = empty log): the leader checks the logs agree up to there. */
+  readonly lastFetchedEpoch: number;
+  readonly maxBytes: number;
+  readonly maxWaitMs: number;
+}
+
+export interface ReplicaFetchResult {
+  readonly errorCode: number;
+  readonly highWatermark: bigint;
+  readonly logStartOffset: bigint;
+  readonly records: Buffer;
+  /** Set when the follower's log diverges: it must truncate to `endOffset` (at most) and fetch again. */
+  readonly divergingEpoch: { readonly epoch: number; readonly endOffset: bigint } | null;
+}
+
+type Role = 'leader' | 'follower' | 'fenced';
+
+interface CommitWaiter {
+  readonly offset: bigint;
+  readonly resolve: (errorCode: number) => void;
+}
+
 const NO_OFFSET = -1n;
+const DEFAULT_ACK_TIMEOUT_MS = 30_000;
 const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
 /** Bytes read per step when rebuilding producer state from the log (headers only are parsed). */
 const REPLAY_CHUNK_BYTES = 1 << 20;
@@ -70,6 +116,16 @@ export class PartitionActor implements PartitionHandle {
   #leaderEpoch: number;
   #isrSize: number;
   #highWatermark: bigint;
+  #role: Role = 'leader';
+  readonly #replication: ReplicationOptions | undefined;
+  /** The leader's view of its followers; null on a follower or without replication. */
+  #followers: LeaderReplicas | null = null;
+  /** acks=all appends waiting for the high watermark. */
+  #commitWaiters: CommitWaiter[] = [];
+  /** Replica fetches waiting for the log end to move. */
+  readonly #endListeners = new Set<() => void>();
+  #isrTimer: NodeJS.Timeout | null = null;
+  #isrChanging = false;
   #failure: Error | null = null;
   #epochRecorded = false;
   readonly #producerIdExpirationMs: number;
@@ -93,8 +149,179 @@ export class PartitionActor implements PartitionHandle {
     this.#now = options.now ?? Date.now;
     this.#logger = options.logger;
     this.#producerIdExpirationMs = options.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS;
-    // On a single node every appended record is committed; replication will hold this back.
+    this.#replication = options.replication;
+    // Without followers every appended record is committed; with them, becomeLeader/becomeFollower
+    // decide (a follower learns the watermark from its leader).
     this.#highWatermark = this.#backend.logEndOffset;
+  }
+
+  /** 'leader' serves clients and followers; 'follower' only appends what it fetched; 'fenced' neither. */
+  get role(): Role {
+    return this.#role;
+  }
+
+  /** In-sync replicas as the leader knows them (its own id only, without replication). */
+  get isr(): readonly number[] {
+    return this.#followers?.isr ?? [this.#replication?.selfId ?? 0];
+  }
+
+  /** The epoch of the last batch in the log (-1 when empty): what a follower sends as lastFetchedEpoch. */
+  get lastLogEpoch(): number {
+    return this.#backend.latestEpoch();
+  }
+
+  /**
+   * Makes this replica the leader of `leaderEpoch` (KIP-101): the epoch's start is recorded at the
+   * current log end, producer state is reloaded from the log, and the high watermark advances as
+   * the ISR's followers fetch.
+   */
+  becomeLeader(state: { readonly leaderEpoch: number; readonly replicas: readonly number[]; readonly isr: readonly number[] }): Promise<void> {
+    return this.#mailbox.submit(async () => {
+      const selfId = this.#replication?.selfId ?? 0;
+      const wasLeader = this.#role === 'leader' && this.#leaderEpoch === state.leaderEpoch;
+      this.#leaderEpoch = state.leaderEpoch;
+      this.#role = 'leader';
+      const others = state.replicas.filter((id) => id !== selfId);
+      if (others.length === 0) {
+        this.#followers = null;
+        this.#isrSize = state.isr.length;
+      } else if (wasLeader && this.#followers !== null) {
+        this.#followers.update(state.replicas, state.isr, this.#now());
+      } else {
+        this.#followers = new LeaderReplicas(selfId, state.replicas, state.isr, this.#now());
+      }
+      if (!wasLeader) {
+        this.#producers = null;
+        if (this.#failure === null) {
+          try {
+            await this.#backend.assignEpochStartOffset(this.#leaderEpoch, this.#backend.logEndOffset);
+            this.#epochRecorded = true;
+          } catch (err) {
+            this.#storageFailure(err);
+          }
+        }
+      }
+      this.#startIsrTimer();
+      this.#updateHighWatermark();
+    });
+  }
+
+  /** Makes this replica a follower of `leaderEpoch`: appends from clients are refused from now on. */
+  becomeFollower(state: { readonly leaderEpoch: number }): Promise<void> {
+    return this.#mailbox.submit(() => {
+      this.#leaderEpoch = state.leaderEpoch;
+      this.#role = 'follower';
+      this.#followers = null;
+      this.#stopIsrTimer();
+      this.#failCommitWaiters(KafkaErrorCode.NOT_LEADER_OR_FOLLOWER);
+      return Promise.resolve();
+    });
+  }
+
+  /**
+   * Stops acting as leader at once (not through the mailbox): the node lost its coordinator
+   * session and another node may be elected. Pending acks=all appends fail; nothing new is accepted.
+   */
+  fence(): void {
+    if (this.#role === 'fenced') return;
+    this.#role = 'fenced';
+    this.#stopIsrTimer();
+    this.#failCommitWaiters(KafkaErrorCode.NOT_LEADER_OR_FOLLOWER);
+  }
+
+  /**
+   * Leader side of replication: the follower's fetch from `fetchOffset` acknowledges everything
+   * before it (the high watermark may advance); answered with the batches after it, up to the log
+   * end, after waiting up to `maxWaitMs` when there are none. A follower whose log diverges from
+   * the leader's (its last epoch ends earlier here) is told where to truncate.
+   */
+  async replicaFetch(req: ReplicaFetchRequest): Promise<ReplicaFetchResult> {
+    const base = (): Omit<ReplicaFetchResult, 'errorCode' | 'records' | 'divergingEpoch'> => ({ highWatermark: this.#highWatermark, logStartOffset: this.#backend.logStartOffset });
+    const fail = (errorCode: number): ReplicaFetchResult => ({ ...base(), errorCode, records: Buffer.alloc(0), divergingEpoch: null });
+    if (this.#failure !== null) return fail(KafkaErrorCode.KAFKA_STORAGE_ERROR);
+    if (this.#role !== 'leader') return fail(KafkaErrorCode.NOT_LEADER_OR_FOLLOWER);
+    if (req.leaderEpoch !== this.#leaderEpoch) return fail(req.leaderEpoch < this.#leaderEpoch ? KafkaErrorCode.FENCED_LEADER_EPOCH : KafkaErrorCode.UNKNOWN_LEADER_EPOCH);
+    const followers = this.#followers;
+    if (followers === null || !followers.isReplica(req.replicaId)) return fail(KafkaErrorCode.NOT_LEADER_OR_FOLLOWER);
+    if (req.lastFetchedEpoch >= 0) {
+      const end = this.#backend.endOffsetForEpoch(req.lastFetchedEpoch);
+      if (end.epoch !== req.lastFetchedEpoch || end.endOffset < req.fetchOffset) {
+        return { ...base(), errorCode: 0, records: Buffer.alloc(0), divergingEpoch: { epoch: end.epoch, endOffset: end.endOffset } };
+      }
+    }
+    if (req.fetchOffset < this.#backend.logStartOffset || req.fetchOffset > this.#backend.logEndOffset) return fail(KafkaErrorCode.OFFSET_OUT_OF_RANGE);
+    followers.onFetch(req.replicaId, req.fetchOffset, this.#backend.logEndOffset, this.#now());
+    this.#updateHighWatermark();
+    this.#maybeExpandIsr();
+    if (req.fetchOffset >= this.#backend.logEndOffset && req.maxWaitMs > 0) await this.#waitForEnd(req.fetchOffset, req.maxWaitMs);
+    if (this.#role !== 'leader' || req.leaderEpoch !== this.#leaderEpoch) return fail(KafkaErrorCode.NOT_LEADER_OR_FOLLOWER);
+    if (req.fetchOffset >= this.#backend.logEndOffset) return { ...base(), errorCode: 0, records: Buffer.alloc(0), divergingEpoch: null };
+    try {
+      const records = await this.#backend.read(req.fetchOffset, req.maxBytes, this.#backend.logEndOffset, true);
+      return { ...base(), errorCode: 0, records, divergingEpoch: null };
+    } catch (err) {
+      if (err instanceof StorageError && err.code === 'offset-out-of-range') return fail(KafkaErrorCode.OFFSET_OUT_OF_RANGE);
+      return fail(this.#storageFailure(err).errorCode);
+    }
+  }
+
+  /**
+   * Follower side: appends batches fetched from the leader as they are (offsets and epochs the
+   * leader assigned), records new epochs' start offsets, and takes the leader's high watermark
+   * (capped at the local log end) and log start.
+   */
+  appendReplicated(records: Buffer, leaderHighWatermark: bigint, leaderLogStart: bigint): Promise<number> {
+    return this.#mailbox.submit(async () => {
+      if (this.#failure !== null) return KafkaErrorCode.KAFKA_STORAGE_ERROR;
+      if (this.#role !== 'follower') return KafkaErrorCode.NOT_LEADER_OR_FOLLOWER;
+      try {
+        const end = this.#backend.logEndOffset;
+        const views = records.length === 0 ? [] : scanBatches(records, { verifyCrc: true }).filter((v) => v.baseOffset >= end);
+        const first = views[0];
+        const last = views[views.length - 1];
+        if (first !== undefined && last !== undefined) {
+          if (first.baseOffset !== end) throw new StorageError('invalid-append', `replicated batches start at ${first.baseOffset}, the log ends at ${end}`);
+          let epoch = this.#backend.latestEpoch();
+          for (const v of views) {
+            if (v.partitionLeaderEpoch > epoch) {
+              epoch = v.partitionLeaderEpoch;
+              await this.#backend.assignEpochStartOffset(epoch, v.baseOffset);
+            }
+          }
+          const bytes = first.start === 0 && last.start + last.size === records.length ? records : records.subarray(first.start, last.start + last.size);
+          let maxTimestamp = -1n;
+          let offsetOfMax = first.baseOffset;
+          let count = 0;
+          for (const v of views) {
+            if (v.maxTimestamp > maxTimestamp) {
+              maxTimestamp = v.maxTimestamp;
+              offsetOfMax = v.lastOffset;
+            }
+            count += v.recordsCount;
+          }
+          await this.#backend.append(bytes, { firstOffset: first.baseOffset, lastOffset: last.lastOffset, maxTimestamp, offsetOfMaxTimestamp: offsetOfMax, recordCount: count });
+          this.#producers = null;
+          this.#notifyEnd();
+        }
+        if (leaderLogStart > this.#backend.logStartOffset && leaderLogStart <= this.#backend.logEndOffset) await this.#backend.deleteRecordsBefore(leaderLogStart);
+        const hwm = leaderHighWatermark < this.#backend.logEndOffset ? leaderHighWatermark : this.#backend.logEndOffset;
+        this.#setHighWatermark(hwm);
+        return 0;
+      } catch (err) {
+        if (err instanceof StorageError && err.code === 'io') return this.#storageFailure(err).errorCode;
+        throw err;
+      }
+    });
+  }
+
+  /** Follower: drops everything from `offset` on (a diverging tail, KIP-279). */
+  truncateTo(offset: bigint): Promise<void> {
+    return this.#mailbox.submit(async () => {
+      if (offset >= this.#backend.logEndOffset) return;
+      await this.#backend.truncateTo(offset);
+      this.#producers = null;
+      if (this.#highWatermark > offset) this.#highWatermark = offset;
+    });
   }
 
   get leaderEpoch(): number {
@@ -124,16 +351,17 @@ export class PartitionActor implements PartitionHandle {
 
   async append(records: Buffer | null, acks: Acks, origin: AppendOrigin = 'client'): Promise<AppendResult> {
     if (this.#failure !== null) return this.#appendError(KafkaErrorCode.KAFKA_STORAGE_ERROR, this.#failure.message);
-    if (acks === -1 && this.#isrSize < this.#config.minInsyncReplicas) {
-      return this.#appendError(
-        KafkaErrorCode.NOT_ENOUGH_REPLICAS,
-        `${this.#isrSize} in-sync replicas, min.insync.replicas=${this.#config.minInsyncReplicas}`,
-      );
+    if (this.#role !== 'leader') return this.#appendError(KafkaErrorCode.NOT_LEADER_OR_FOLLOWER, `this replica is not the leader (${this.#role})`);
+    const isrSize = this.#followers?.isr.length ?? this.#isrSize;
+    if (acks === -1 && isrSize < this.#config.minInsyncReplicas) {
+      return this.#appendError(KafkaErrorCode.NOT_ENOUGH_REPLICAS, `${isrSize} in-sync replicas, min.insync.replicas=${this.#config.minInsyncReplicas}`);
     }
     // A span per append (queueing in the mailbox included), child of the Produce request's span.
     return tracer.startActiveSpan('partition append', { attributes: { 'messaging.destination.name': this.topic, 'messaging.destination.partition.id': String(this.partition) } }, async (span) => {
       try {
-        const result = await this.#mailbox.submit(() => this.#doAppend(records, origin));
+        const appended = await this.#mailbox.submit(() => this.#doAppend(records, origin));
+        const { lastOffset, ...stored } = appended;
+        const result = appended.errorCode === 0 && acks === -1 && lastOffset !== undefined ? await this.#awaitCommitted(stored, lastOffset) : stored;
         span.setAttribute('kafka.error_code', result.errorCode);
         if (result.errorCode !== 0) span.setStatus({ code: SpanStatusCode.ERROR, message: result.errorMessage ?? String(result.errorCode) });
         else span.setAttribute('messaging.kafka.offset', Number(result.baseOffset));
@@ -147,8 +375,9 @@ export class PartitionActor implements PartitionHandle {
     });
   }
 
-  async #doAppend(records: Buffer | null, origin: AppendOrigin): Promise<AppendResult> {
+  async #doAppend(records: Buffer | null, origin: AppendOrigin): Promise<AppendResult & { lastOffset?: bigint }> {
     if (this.#failure !== null) return this.#appendError(KafkaErrorCode.KAFKA_STORAGE_ERROR, this.#failure.message);
+    if (this.#role !== 'leader') return this.#appendError(KafkaErrorCode.NOT_LEADER_OR_FOLLOWER, `this replica is not the leader (${this.#role})`);
     const now = this.#now();
     const checked = await validateProducedRecords(records, this.#config, now);
     if (!checked.ok) return this.#appendError(checked.errorCode, checked.message);
@@ -198,8 +427,9 @@ export class PartitionActor implements PartitionHandle {
       if (batch.isTransactional) this.#txns.onData(batch.producerId, batch.producerEpoch, baseOffset);
       this.#producerChanges++;
     }
-    this.#advanceHighWatermark(lastOffset + 1n);
-    return { errorCode: 0, errorMessage: null, baseOffset, logAppendTimeMs: logAppendTime, logStartOffset: this.#backend.logStartOffset };
+    this.#notifyEnd();
+    this.#updateHighWatermark();
+    return { errorCode: 0, errorMessage: null, baseOffset, logAppendTimeMs: logAppendTime, logStartOffset: this.#backend.logStartOffset, lastOffset };
   }
 
   async writeTxnMarker(marker: TxnMarker): Promise<{ errorCode: number; offset: bigint }> {
@@ -209,7 +439,11 @@ export class PartitionActor implements PartitionHandle {
       { attributes: { 'messaging.destination.name': this.topic, 'messaging.destination.partition.id': String(this.partition), 'oxbow.txn.commit': marker.commit } },
       async (span) => {
         try {
-          const result = await this.#mailbox.submit(() => this.#doWriteMarker(marker));
+          let result = await this.#mailbox.submit(() => this.#doWriteMarker(marker));
+          if (result.errorCode === 0) {
+            const committed = await this.#waitCommitted(result.offset + 1n);
+            if (committed !== 0) result = { errorCode: committed, offset: NO_OFFSET };
+          }
           if (result.errorCode !== 0) span.setStatus({ code: SpanStatusCode.ERROR, message: String(result.errorCode) });
           return result;
         } catch (err) {
@@ -224,6 +458,7 @@ export class PartitionActor implements PartitionHandle {
 
   async #doWriteMarker(marker: TxnMarker): Promise<{ errorCode: number; offset: bigint }> {
     if (this.#failure !== null) return { errorCode: KafkaErrorCode.KAFKA_STORAGE_ERROR, offset: NO_OFFSET };
+    if (this.#role !== 'leader') return { errorCode: KafkaErrorCode.NOT_LEADER_OR_FOLLOWER, offset: NO_OFFSET };
     const now = this.#now();
     try {
       const producers = await this.#producerState();
@@ -250,7 +485,8 @@ export class PartitionActor implements PartitionHandle {
       producers.bumpEpoch(marker.producerId, marker.producerEpoch, BigInt(now));
       this.#txns.onMarker(marker.producerId, marker.commit, offset);
       this.#producerChanges++;
-      this.#advanceHighWatermark(offset + 1n);
+      this.#notifyEnd();
+      this.#updateHighWatermark();
       return { errorCode: 0, offset };
     } catch (err) {
       return { errorCode: this.#storageFailure(err).errorCode, offset: NO_OFFSET };
@@ -520,9 +756,27 @@ export class PartitionActor implements PartitionHandle {
     return clientEpoch < this.#leaderEpoch ? KafkaErrorCode.FENCED_LEADER_EPOCH : KafkaErrorCode.UNKNOWN_LEADER_EPOCH;
   }
 
-  #advanceHighWatermark(to: bigint): void {
+  /** Recomputes the high watermark (leader): the log end without followers, else the ISR's smallest log end. */
+  #updateHighWatermark(): void {
+    if (this.#role !== 'leader') return;
+    const end = this.#backend.logEndOffset;
+    const hwm = this.#followers === null ? end : this.#followers.highWatermark(end);
+    if (hwm > this.#highWatermark) this.#setHighWatermark(hwm);
+  }
+
+  #setHighWatermark(to: bigint): void {
     if (to <= this.#highWatermark) return;
     this.#highWatermark = to;
+    if (this.#commitWaiters.length > 0) {
+      const isrSize = this.#followers?.isr.length ?? this.#isrSize;
+      // Kafka: an acks=all append whose offsets became committed while the ISR had shrunk below
+      // min.insync.replicas is answered NOT_ENOUGH_REPLICAS_AFTER_APPEND (it is stored, but not as
+      // widely as asked).
+      const code = isrSize < this.#config.minInsyncReplicas ? KafkaErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : 0;
+      const done = this.#commitWaiters.filter((w) => w.offset <= to);
+      this.#commitWaiters = this.#commitWaiters.filter((w) => w.offset > to);
+      for (const w of done) w.resolve(code);
+    }
     for (const listener of this.#listeners) {
       try {
         listener();
@@ -530,6 +784,113 @@ export class PartitionActor implements PartitionHandle {
         this.#logger?.error({ err, topic: this.topic, partition: this.partition }, 'high-watermark listener threw');
       }
     }
+  }
+
+  /** Resolves with 0 once the high watermark reaches `offset`, or a Kafka error code. */
+  #waitCommitted(offset: bigint): Promise<number> {
+    if (this.#highWatermark >= offset) return Promise.resolve(0);
+    if (this.#role !== 'leader') return Promise.resolve(KafkaErrorCode.NOT_LEADER_OR_FOLLOWER);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#commitWaiters = this.#commitWaiters.filter((w) => w !== waiter);
+        resolve(KafkaErrorCode.REQUEST_TIMED_OUT);
+      }, this.#replication?.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS);
+      timer.unref();
+      const waiter: CommitWaiter = {
+        offset,
+        resolve: (code) => {
+          clearTimeout(timer);
+          resolve(code);
+        },
+      };
+      this.#commitWaiters.push(waiter);
+    });
+  }
+
+  async #awaitCommitted(result: AppendResult, lastOffset: bigint): Promise<AppendResult> {
+    const code = await this.#waitCommitted(lastOffset + 1n);
+    if (code === 0) return result;
+    return { ...this.#appendError(code, code === KafkaErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND ? 'the ISR shrank below min.insync.replicas before the batch was replicated' : `not replicated: error ${code}`) };
+  }
+
+  #failCommitWaiters(code: number): void {
+    const waiters = this.#commitWaiters;
+    this.#commitWaiters = [];
+    for (const w of waiters) w.resolve(code);
+  }
+
+  #notifyEnd(): void {
+    for (const l of [...this.#endListeners]) l();
+  }
+
+  /** Waits until the log end passes `offset`, or `maxWaitMs`. */
+  #waitForEnd(offset: bigint, maxWaitMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#endListeners.delete(check);
+        resolve();
+      };
+      const check = (): void => {
+        if (this.#backend.logEndOffset > offset || this.#role !== 'leader') done();
+      };
+      const timer = setTimeout(done, maxWaitMs);
+      this.#endListeners.add(check);
+      check();
+    });
+  }
+
+  #startIsrTimer(): void {
+    this.#stopIsrTimer();
+    const replication = this.#replication;
+    if (this.#followers === null || replication === undefined) return;
+    this.#isrTimer = setInterval(() => this.#maybeShrinkIsr(), Math.max(100, Math.floor(replication.lagTimeMaxMs / 2)));
+    this.#isrTimer.unref();
+  }
+
+  #stopIsrTimer(): void {
+    if (this.#isrTimer !== null) clearInterval(this.#isrTimer);
+    this.#isrTimer = null;
+  }
+
+  #maybeShrinkIsr(): void {
+    const followers = this.#followers;
+    const replication = this.#replication;
+    if (followers === null || replication === undefined || this.#role !== 'leader') return;
+    const lagging = followers.laggingInIsr(this.#now(), replication.lagTimeMaxMs);
+    if (lagging.length === 0) return;
+    this.#proposeIsr(followers.isr.filter((id) => !lagging.includes(id)), 'shrink');
+  }
+
+  #maybeExpandIsr(): void {
+    const followers = this.#followers;
+    if (followers === null || this.#role !== 'leader') return;
+    const epochStart = this.#backend.endOffsetForEpoch(this.#leaderEpoch - 1).endOffset;
+    const joining = followers.caughtUpOutsideIsr(this.#highWatermark, epochStart);
+    if (joining.length === 0) return;
+    this.#proposeIsr([...followers.isr, ...joining], 'expand');
+  }
+
+  /** One ISR change at a time; applied locally once the coordinator accepted it. */
+  #proposeIsr(isr: readonly number[], why: 'shrink' | 'expand'): void {
+    const replication = this.#replication;
+    const followers = this.#followers;
+    if (this.#isrChanging || replication === undefined || followers === null) return;
+    this.#isrChanging = true;
+    const epoch = this.#leaderEpoch;
+    const sorted = [...new Set(isr)].sort((a, b) => a - b);
+    replication
+      .changeIsr(sorted)
+      .then((applied) => {
+        if (applied === null || this.#followers !== followers || this.#leaderEpoch !== epoch) return;
+        this.#logger?.warn({ topic: this.topic, partition: this.partition, isr: applied, why }, 'ISR changed');
+        followers.update(followers.replicas, applied, this.#now());
+        this.#updateHighWatermark();
+      })
+      .catch((err: unknown) => this.#logger?.warn({ err, topic: this.topic, partition: this.partition }, 'ISR change failed'))
+      .finally(() => {
+        this.#isrChanging = false;
+      });
   }
 
   #appendError(errorCode: number, message: string): AppendResult {

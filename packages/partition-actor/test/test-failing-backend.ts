@@ -82,6 +82,14 @@ export class TestFailingBackend implements PartitionBackend {
     return this.#inner.assignEpochStartOffset(epoch, offset);
   }
 
+  latestEpoch(): number {
+    return this.#inner.latestEpoch();
+  }
+
+  truncateTo(offset: bigint): Promise<void> {
+    return this.#inner.truncateTo(offset);
+  }
+
   housekeeping(nowMs: number): Promise<void> {
     return this.#inner.housekeeping(nowMs);
   }
