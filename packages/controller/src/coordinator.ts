@@ -26,6 +26,8 @@ export interface BrokerInfo {
   readonly port: number;
   /** Rack (`broker.rack`), or null. Replica assignment spreads each partition across racks. */
   readonly rack: string | null;
+  /** The node's gRPC endpoint (`host:port`) for replication and forwarding between nodes, when it has one. */
+  readonly grpc?: string | null;
 }
 
 export interface PartitionState {

@@ -27,11 +27,11 @@ export function freezeTopic(t: TopicRecord): TopicRecord {
 
 /** A frozen copy of `b`. */
 export function freezeBroker(b: BrokerInfo): BrokerInfo {
-  return Object.freeze({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack });
+  return Object.freeze({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack, ...(typeof b.grpc === 'string' ? { grpc: b.grpc } : {}) });
 }
 
 export function sameBroker(a: BrokerInfo, b: BrokerInfo): boolean {
-  return a.nodeId === b.nodeId && a.host === b.host && a.port === b.port && a.rack === b.rack;
+  return a.nodeId === b.nodeId && a.host === b.host && a.port === b.port && a.rack === b.rack && (a.grpc ?? null) === (b.grpc ?? null);
 }
 
 export function samePartitionState(a: Omit<PartitionState, 'partition'>, b: Omit<PartitionState, 'partition'>): boolean {
@@ -46,5 +46,8 @@ export function validateBrokerInfo(b: BrokerInfo): void {
   if (!Number.isInteger(b.port) || b.port < 1 || b.port > 65535) throw new RangeError(`Broker ${b.nodeId}: port must be 1-65535, got ${b.port}.`);
   if (b.rack !== null && (typeof b.rack !== 'string' || b.rack.length === 0)) {
     throw new RangeError(`Broker ${b.nodeId}: rack must be null or a non-empty string.`);
+  }
+  if (b.grpc !== undefined && b.grpc !== null && (typeof b.grpc !== 'string' || !/^[^:\s]+:\d{1,5}$/.test(b.grpc))) {
+    throw new RangeError(`Broker ${b.nodeId}: grpc must be null or host:port.`);
   }
 }

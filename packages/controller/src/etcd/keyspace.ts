@@ -91,16 +91,17 @@ function parseIndex(text: string | undefined): number | undefined {
 
 /** `brokers/{nodeId}`: the advertised listener (the node id is in the key). */
 export function encodeBroker(info: BrokerInfo): string {
-  return JSON.stringify({ host: info.host, port: info.port, rack: info.rack });
+  return JSON.stringify({ host: info.host, port: info.port, rack: info.rack, ...(typeof info.grpc === 'string' ? { grpc: info.grpc } : {}) });
 }
 
 export function decodeBroker(nodeId: number, text: string): BrokerInfo {
   const v = parseObject(text);
-  const { host, port, rack } = v;
+  const { host, port, rack, grpc } = v;
   if (typeof host !== 'string' || host.length === 0) throw new Error('host must be a non-empty string');
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error('port must be 1-65535');
   if (rack !== null && (typeof rack !== 'string' || rack.length === 0)) throw new Error('rack must be null or a non-empty string');
-  return { nodeId, host, port, rack };
+  if (grpc !== undefined && grpc !== null && typeof grpc !== 'string') throw new Error('grpc must be null or host:port');
+  return { nodeId, host, port, rack, ...(typeof grpc === 'string' ? { grpc } : {}) };
 }
 
 export interface TopicMeta {

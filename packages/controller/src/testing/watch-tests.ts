@@ -20,6 +20,13 @@ export function describeWatchTests(ctx: SuiteContext): void {
         { nodeId: 2, host: '10.0.0.2', port: 19093, rack: 'r2' },
       ]);
     });
+
+    it('keeps the gRPC endpoint of a broker endpoint, and refuses a malformed one', async () => {
+      const c = ctx.coordinator;
+      await c.registerBroker({ nodeId: 3, host: 'b3.local', port: 9094, rack: null, grpc: 'b3.local:9190' });
+      expect(c.brokers()).toEqual([{ nodeId: 3, host: 'b3.local', port: 9094, rack: null, grpc: 'b3.local:9190' }]);
+      await expect(c.registerBroker({ nodeId: 4, host: 'b4.local', port: 9095, rack: null, grpc: 'no port' })).rejects.toThrow(/grpc/);
+    });
   });
 
   describe('watch', () => {
