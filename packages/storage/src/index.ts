@@ -53,3 +53,30 @@ export {
   type S3Encryption,
 } from './object-store/settings.js';
 export { OBJECT_STORE_ATTRIBUTES, OBJECT_STORE_METRICS, TELEMETRY_SCOPE } from './object-store/telemetry.js';
+export {
+  DEFAULT_PARQUET_WRITER,
+  DEFAULT_ROW_GROUP_BYTES,
+  PARQUET_COMPRESSIONS,
+  PARQUET_WRITERS,
+  type ParquetByteRange,
+  type ParquetCodec,
+  type ParquetCompression,
+  type ParquetDecodeOptions,
+  type ParquetDecodeResult,
+  type ParquetEncodeOptions,
+  type ParquetEncodeResult,
+  type ParquetFileIndex,
+  type ParquetInput,
+  type ParquetRanges,
+  type ParquetRowGroupInfo,
+  type ParquetWriterName,
+} from './parquet/types.js';
+export { PARQUET_ERROR_CODES, ParquetCodecError, isParquetCodecError, type ParquetErrorCode } from './parquet/errors.js';
+export { InThreadParquetCodec, type InThreadParquetCodecOptions } from './parquet/in-thread-codec.js';
+export { ParquetWorkerPool, type ParquetWorkerPoolOptions, type WithJobInfo } from './parquet/worker-pool.js';
+export { type ParquetJobInfo } from './parquet/job.js';
+export { planParquetRead } from './parquet/file-index.js';
+export { parquetCompressionSupport } from './parquet/compression.js';
+export { PARQUET_COLUMNS, TIMESTAMP_TYPE_ID, OXBOW_INDEX_METADATA_KEY, OXBOW_PARQUET_FORMAT_VERSION } from './parquet/schema.js';
+export { PARQUET_ATTRIBUTES, PARQUET_METRICS } from './parquet/telemetry.js';
+export { lakeObjectKey } from './parquet/lake-layout.js';
