@@ -24,6 +24,8 @@ export interface BrokerOptions {
   readonly advertise?: string;
   /** Milliseconds to wait for the broker to serve Kafka. */
   readonly startTimeoutMs?: number;
+  /** More `oxbow start` flags, e.g. `['--etcd', URL, '--grpc', '127.0.0.1:0']` for a cluster node. */
+  readonly extraArgs?: readonly string[];
 }
 
 export interface BrokerProcess {
@@ -37,6 +39,9 @@ export interface BrokerProcess {
   stop(): Promise<void>;
   /** SIGKILL: no chance to flush or close anything. */
   kill9(): Promise<void>;
+  /** SIGSTOP / SIGCONT: the process freezes (no timers, no sockets) and later resumes. */
+  pause(): void;
+  resume(): void;
   /** A new process on the same port and data dir (the old one must have exited). */
   restart(): Promise<BrokerProcess>;
   /** Stops the process if it runs and removes a temp data dir this module created. */
@@ -79,6 +84,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerPr
     '--data-dir',
     dataDir,
     ...(options.advertise === undefined ? [] : ['--advertise', options.advertise]),
+    ...(options.extraArgs ?? []),
     ...Object.entries(options.settings ?? {}).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
   ];
   // Only OXBOW_LOG_LEVEL passes through; other OXBOW_* variables would be start-up settings.
@@ -117,6 +123,12 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerPr
     async kill9() {
       child.kill('SIGKILL');
       await exited(child);
+    },
+    pause() {
+      child.kill('SIGSTOP');
+    },
+    resume() {
+      child.kill('SIGCONT');
     },
     restart: () => startBroker({ ...options, dataDir, port }).then((next) => ({ ...next, cleanup: async () => { await next.stop(); if (ownDir) await rm(dataDir, { recursive: true, force: true }); } })),
     async cleanup() {

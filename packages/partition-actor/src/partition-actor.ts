@@ -117,6 +117,8 @@ export class PartitionActor implements PartitionHandle {
   #isrSize: number;
   #highWatermark: bigint;
   #role: Role = 'leader';
+  /** False until becomeLeader/becomeFollower first ran: the constructor's leader role is the single-node default. */
+  #roleAssigned = false;
   readonly #replication: ReplicationOptions | undefined;
   /** The leader's view of its followers; null on a follower or without replication. */
   #followers: LeaderReplicas | null = null;
@@ -178,7 +180,8 @@ export class PartitionActor implements PartitionHandle {
   becomeLeader(state: { readonly leaderEpoch: number; readonly replicas: readonly number[]; readonly isr: readonly number[] }): Promise<void> {
     return this.#mailbox.submit(async () => {
       const selfId = this.#replication?.selfId ?? 0;
-      const wasLeader = this.#role === 'leader' && this.#leaderEpoch === state.leaderEpoch;
+      const wasLeader = this.#roleAssigned && this.#role === 'leader' && this.#leaderEpoch === state.leaderEpoch;
+      this.#roleAssigned = true;
       this.#leaderEpoch = state.leaderEpoch;
       this.#role = 'leader';
       const others = state.replicas.filter((id) => id !== selfId);
@@ -209,6 +212,7 @@ export class PartitionActor implements PartitionHandle {
   /** Makes this replica a follower of `leaderEpoch`: appends from clients are refused from now on. */
   becomeFollower(state: { readonly leaderEpoch: number }): Promise<void> {
     return this.#mailbox.submit(() => {
+      this.#roleAssigned = true;
       this.#leaderEpoch = state.leaderEpoch;
       this.#role = 'follower';
       this.#followers = null;

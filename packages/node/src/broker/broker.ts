@@ -1,5 +1,10 @@
-import { EmbeddedCoordinator, type Coordinator, type TopicRecord } from '@oxbow/controller';
+import { changeIsr, ClusterController, EmbeddedCoordinator, EtcdCoordinator, type Coordinator, type TopicRecord } from '@oxbow/controller';
+import type { ReplicaFetchRequest, ReplicaFetchResult, TxnMarker } from '@oxbow/partition-actor';
 import { KafkaErrorCode } from '@oxbow/protocol';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { tracedMetadata, type ReplicationClient } from '../cluster/grpc-contracts.js';
+import { PeerClients } from '../cluster/peer-clients.js';
+import { ReplicationServer } from '../cluster/replication-server.js';
 import type { BrokerConfig } from '../config/index.js';
 import { AdminServer } from '../admin/admin-server.js';
 import { GroupService } from '../groups/group-service.js';
@@ -10,11 +15,15 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import { RequestObserver } from '../observability/request-observer.js';
 import { startTelemetry, type Telemetry } from '../observability/telemetry.js';
 import { ProducerIdAllocator } from '../producers/producer-id-allocator.js';
-import { TransactionCoordinator, type MarkerWriter } from '../transactions/transaction-coordinator.js';
+import { TRANSACTION_STATE_TOPIC, TransactionCoordinator, type MarkerWriter } from '../transactions/transaction-coordinator.js';
 import { KafkaServer } from '../server/kafka-server.js';
 import { PartitionManager } from './partition-manager.js';
 import type { BrokerIdentity, BrokerServices, PartitionLookup } from './services.js';
 import { TopicAdmin } from './topic-admin.js';
+
+const tracer = trace.getTracer('oxbow');
+/** Extra time a replica fetch may take over its long-poll wait before the call is abandoned. */
+const REPLICA_FETCH_GRACE_MS = 10_000;
 
 /** Request bytes one connection may have outstanding before it stops reading. */
 const MAX_IN_FLIGHT_BYTES_PER_CONNECTION = 64 * 1024 * 1024;
@@ -38,6 +47,8 @@ export class Broker {
   readonly #admin: AdminServer;
   readonly #groups: GroupService;
   readonly #transactions: TransactionCoordinator;
+  /** Cluster mode (`--etcd`) only: the gRPC server, clients to peers and the controller loop. */
+  readonly #cluster: { readonly etcd: EtcdCoordinator; readonly server: ReplicationServer; readonly peers: PeerClients; readonly controller: ClusterController } | null;
   #ready = false;
 
   private constructor(config: BrokerConfig, options: BrokerOptions) {
@@ -45,25 +56,50 @@ export class Broker {
     this.logger = options.logger ?? createLogger({ level: config.logLevel, nodeId: config.nodeId });
     this.#telemetry = startTelemetry({ nodeId: config.nodeId, ...(options.env === undefined ? {} : { env: options.env }) });
     if (config.etcd !== null) {
-      throw new Error('--etcd: the etcd coordinator is not available yet; start without --etcd for the embedded single-node coordinator');
+      const etcd = new EtcdCoordinator({ endpoints: config.etcd, clusterName: config.cluster, nodeId: config.nodeId, logger: this.logger.child({ component: 'etcd' }) });
+      this.#coordinator = etcd;
+      const peers = new PeerClients(etcd);
+      this.#cluster = {
+        etcd,
+        peers,
+        server: new ReplicationServer({ replicaFetch: (t, id, p, r) => this.#serveReplicaFetch(t, id, p, r), writeTxnMarker: (t, p, m) => this.#writeLocalMarker(t, p, m) }, this.logger),
+        controller: new ClusterController(etcd, { logger: this.logger.child({ component: 'controller' }) }),
+      };
+    } else {
+      this.#coordinator = new EmbeddedCoordinator({ dataDir: config.dataDir, nodeId: config.nodeId });
+      this.#cluster = null;
     }
-    this.#coordinator = new EmbeddedCoordinator({ dataDir: config.dataDir, nodeId: config.nodeId });
     this.#partitions = new PartitionManager(this.#coordinator, config, this.logger);
+    const cluster = this.#cluster;
+    if (cluster !== null) {
+      this.#partitions.setReplicaLinks({
+        leaderFetch: (topic, topicId, p, leader) => (request) => this.#remoteReplicaFetch(cluster.peers, leader, topic, topicId, p, request),
+        changeIsr: async (topic, p, leaderEpoch, isr) => {
+          const state = await changeIsr(this.#coordinator, { topic, partition: p, leaderId: config.nodeId, leaderEpoch, isr });
+          return state === null ? null : state.isr;
+        },
+      });
+    }
     const topics = new TopicAdmin(this.#coordinator, config, () => this.#partitions.settled());
     const partition = (topic: string, p: number): PartitionLookup => this.#partitions.lookup(this.#coordinator.topic(topic), p);
     this.#groups = new GroupService({ coordinator: this.#coordinator, topics, config, logger: this.logger, partition });
     const producerIds = new ProducerIdAllocator(this.#coordinator);
     // On one node every partition is local: markers go straight to the partition actors.
+    // Markers go straight to local partition leaders; others get them over gRPC.
     const markers: MarkerWriter = {
       write: async (topic, p, marker) => {
-        const found = partition(topic, p);
-        if (!found.ok) return found.errorCode;
-        const { errorCode } = await found.handle.writeTxnMarker(marker);
-        if (errorCode === 0 && topic === OFFSETS_TOPIC) this.#groups.completeTransaction(p, marker.producerId, marker.commit);
-        return errorCode;
+        const leader = this.#coordinator.topic(topic)?.partitions[p]?.leader ?? -1;
+        if (leader === config.nodeId || this.#cluster === null) return this.#writeLocalMarker(topic, p, marker);
+        if (leader < 0) return KafkaErrorCode.LEADER_NOT_AVAILABLE;
+        return this.#remoteMarker(this.#cluster.peers, leader, topic, p, marker);
       },
     };
     this.#transactions = new TransactionCoordinator({ coordinator: this.#coordinator, topics, config, logger: this.logger, partition, producerIds, markers });
+    // Group and transaction coordinators move with the leadership of their internal partitions.
+    this.#partitions.onLeadership((topic, p, leads) => {
+      if (topic === OFFSETS_TOPIC) this.#groups.partitionLeadership(p, leads);
+      else if (topic === TRANSACTION_STATE_TOPIC) this.#transactions.partitionLeadership(p, leads);
+    });
     const services: BrokerServices = {
       identity: this.#identity(config.advertise.port),
       coordinator: this.#coordinator,
@@ -130,20 +166,123 @@ export class Broker {
     await this.#kafka.close().catch(() => undefined);
     this.#groups.close();
     this.#transactions.close();
+    await this.#cluster?.controller.stop().catch(() => undefined);
     await this.#partitions.close();
+    await this.#cluster?.server.close();
+    this.#cluster?.peers.close();
     await this.#admin.close().catch(() => undefined);
     await this.#coordinator.close();
     await this.#telemetry.shutdown();
   }
 
+  /** A follower's fetch arriving over gRPC. */
+  #serveReplicaFetch(topic: string, topicId: string, p: number, request: ReplicaFetchRequest): Promise<ReplicaFetchResult> {
+    const replica = this.#partitions.replica(topic, topicId, p);
+    if (replica === undefined) {
+      return Promise.resolve({ errorCode: KafkaErrorCode.NOT_LEADER_OR_FOLLOWER, highWatermark: -1n, logStartOffset: -1n, records: Buffer.alloc(0), divergingEpoch: null });
+    }
+    return replica.replicaFetch(request);
+  }
+
+  /** A marker for a partition led here (from this node's transaction coordinator or another node's). */
+  async #writeLocalMarker(topic: string, p: number, marker: TxnMarker): Promise<number> {
+    const found = this.#partitions.lookup(this.#coordinator.topic(topic), p);
+    if (!found.ok) return found.errorCode;
+    const { errorCode } = await found.handle.writeTxnMarker(marker);
+    if (errorCode === 0 && topic === OFFSETS_TOPIC) this.#groups.completeTransaction(p, marker.producerId, marker.commit);
+    return errorCode;
+  }
+
+  #remoteReplicaFetch(peers: PeerClients, leader: number, topic: string, topicId: string, p: number, request: ReplicaFetchRequest): Promise<ReplicaFetchResult> {
+    return this.#call(peers, leader, 'replica fetch', topic, p, request.maxWaitMs + REPLICA_FETCH_GRACE_MS, (client, metadata, options, done) =>
+      client.ReplicaFetch(
+        { topic, topicId, partition: p, replicaId: request.replicaId, leaderEpoch: request.leaderEpoch, fetchOffset: request.fetchOffset.toString(), lastFetchedEpoch: request.lastFetchedEpoch, maxBytes: request.maxBytes, maxWaitMs: request.maxWaitMs },
+        metadata,
+        options,
+        (err, res) => {
+          if (err !== null || res === undefined) done(err ?? new Error('empty response'));
+          else
+            done(null, {
+              errorCode: res.errorCode,
+              highWatermark: BigInt(res.highWatermark),
+              logStartOffset: BigInt(res.logStartOffset),
+              records: res.records,
+              divergingEpoch: res.diverging ? { epoch: res.divergingEpoch, endOffset: BigInt(res.divergingEndOffset) } : null,
+            });
+        },
+      ),
+    );
+  }
+
+  #remoteMarker(peers: PeerClients, leader: number, topic: string, p: number, marker: TxnMarker): Promise<number> {
+    return this.#call(peers, leader, 'write txn marker', topic, p, 30_000, (client, metadata, options, done) =>
+      client.WriteTxnMarker(
+        { topic, partition: p, producerId: marker.producerId.toString(), producerEpoch: marker.producerEpoch, coordinatorEpoch: marker.coordinatorEpoch, commit: marker.commit },
+        metadata,
+        options,
+        (err, res) => (err !== null || res === undefined ? done(err ?? new Error('empty response')) : done(null, res.errorCode)),
+      ),
+    );
+  }
+
+  /** One unary call to node `nodeId` in a client span, the trace context in its metadata. */
+  #call<T>(
+    peers: PeerClients,
+    nodeId: number,
+    name: string,
+    topic: string,
+    p: number,
+    timeoutMs: number,
+    invoke: (client: ReplicationClient, metadata: ReturnType<typeof tracedMetadata>, options: { deadline: Date }, done: (err: Error | null, value?: T) => void) => void,
+  ): Promise<T> {
+    return tracer.startActiveSpan(`grpc ${name}`, { kind: SpanKind.CLIENT, attributes: { 'messaging.destination.name': topic, 'messaging.destination.partition.id': String(p), 'oxbow.peer_node_id': nodeId } }, (span) => {
+      const client = peers.get(nodeId);
+      if (typeof client === 'number') {
+        span.end();
+        return Promise.reject(new Error(`node ${nodeId} has no gRPC endpoint registered`));
+      }
+      return new Promise<T>((resolve, reject) => {
+        invoke(client, tracedMetadata(), { deadline: new Date(Date.now() + timeoutMs) }, (err, value) => {
+          if (err !== null) {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
+            span.end();
+            reject(err);
+          } else {
+            span.end();
+            resolve(value as T);
+          }
+        });
+      });
+    });
+  }
+
   async #start(): Promise<void> {
+    const cluster = this.#cluster;
+    if (cluster !== null) {
+      // Fencing: without its session this node must stop leading before another can be elected.
+      cluster.etcd.onSessionLost((info) => {
+        this.logger.warn({ reason: info.reason, sinceRenewalMs: info.sinceRenewalMs }, 'coordinator session lost: no longer leading any partition');
+        this.#partitions.fenceAll();
+      });
+      cluster.etcd.onSessionRestored((info) => {
+        this.logger.info({ downMs: info.downMs }, 'coordinator session restored');
+        void this.#partitions.reconcileAll();
+      });
+    }
     await this.#coordinator.start();
     await this.#admin.listen();
     await this.#kafka.listen();
+    let grpc: string | null = null;
+    if (cluster !== null) {
+      const port = await cluster.server.listen(this.config.grpc.host, this.config.grpc.port);
+      const host = this.config.grpc.host === '0.0.0.0' || this.config.grpc.host === '::' ? this.config.advertise.host : this.config.grpc.host;
+      grpc = `${host}:${port}`;
+    }
     const bound = this.#kafka.address();
     // Advertise the bound port when the configured one was 0 (tests) and none was given.
     const advertisedPort = this.config.advertise.port === 0 ? bound.port : this.config.advertise.port;
-    await this.#coordinator.registerBroker(this.#identity(advertisedPort));
+    await this.#coordinator.registerBroker({ ...this.#identity(advertisedPort), ...(grpc === null ? {} : { grpc }) });
+    cluster?.controller.start();
     await this.#partitions.start();
     this.#groups.start();
     this.#transactions.start();

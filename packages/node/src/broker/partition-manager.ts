@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Coordinator, CoordinatorEvent, TopicRecord } from '@oxbow/controller';
-import { LocalLogBackend, PartitionActor } from '@oxbow/partition-actor';
+import type { Coordinator, CoordinatorEvent, PartitionState, TopicRecord } from '@oxbow/controller';
+import { FollowerFetcher, LocalLogBackend, PartitionActor, type LeaderFetch } from '@oxbow/partition-actor';
 import { KafkaErrorCode } from '@oxbow/protocol';
 import { PartitionLog } from '@oxbow/storage';
 import { resolveTopicConfig, type BrokerConfig } from '../config/index.js';
@@ -13,15 +13,31 @@ interface Local {
   readonly topicId: string;
   readonly actor: PartitionActor;
   readonly backend: LocalLogBackend;
+  /** Replicating from the leader, while this node is a follower. */
+  fetcher: FollowerFetcher | null;
+  /** Leader and epoch the fetcher follows. */
+  following: { leader: number; epoch: number } | null;
 }
+
+/** What a node in a cluster gives the partition manager (absent on a single node: no followers). */
+export interface ReplicaLinks {
+  /** How a follower of `topic-partition` reaches `leader`. */
+  leaderFetch(topic: string, topicId: string, partition: number, leader: number): LeaderFetch;
+  /** Leader: proposes a new ISR (CAS on the leader epoch); the ISR in force, or null when fenced. */
+  changeIsr(topic: string, partition: number, leaderEpoch: number, isr: readonly number[]): Promise<readonly number[] | null>;
+}
+
+/** Called when this node starts or stops leading a partition (group and transaction coordinators follow). */
+export type LeadershipListener = (topic: string, partition: number, leads: boolean) => void;
 
 const key = (topic: string, partition: number): string => `${topic}-${partition}`;
 const TOPIC_ID_FILE = 'partition.metadata';
 
 /**
- * The partitions this node leads: opened (recovering their logs) at start and whenever the
- * coordinator assigns one here, reconfigured when topic configs change, and destroyed when their
- * topic is deleted. Partition directories are `{dataDir}/logs/{topic}-{partition}`, each holding
+ * The partitions this node holds a replica of: opened (recovering their logs) at start and
+ * whenever the coordinator assigns one here, made leader or follower as the coordinator's
+ * partition state says (a follower replicates from its leader through `ReplicaLinks`),
+ * reconfigured when topic configs change, and destroyed when their topic is deleted. Partition directories are `{dataDir}/logs/{topic}-{partition}`, each holding
  * the topic id it belongs to, so a directory left by a deleted topic is never mistaken for a new
  * topic of the same name. Housekeeping (retention, compaction) runs on a timer.
  */
@@ -35,12 +51,44 @@ export class PartitionManager {
   #chain: Promise<void> = Promise.resolve();
   #unwatch: (() => void) | null = null;
   #housekeeping: NodeJS.Timeout | null = null;
+  #links: ReplicaLinks | null = null;
+  readonly #leadership = new Set<LeadershipListener>();
 
   constructor(coordinator: Coordinator, config: BrokerConfig, logger: Logger) {
     this.#coordinator = coordinator;
     this.#config = config;
     this.#logger = logger;
     this.#logsDir = join(config.dataDir, 'logs');
+  }
+
+  /** Cluster mode: how followers fetch and leaders change the ISR. Set before `start`. */
+  setReplicaLinks(links: ReplicaLinks): void {
+    this.#links = links;
+  }
+
+  onLeadership(listener: LeadershipListener): void {
+    this.#leadership.add(listener);
+  }
+
+  /** A local replica of any role (replication requests), or undefined. */
+  replica(topic: string, topicId: string, partition: number): PartitionActor | undefined {
+    const local = this.#partitions.get(key(topic, partition));
+    return local !== undefined && (topicId === '' || local.topicId === topicId) ? local.actor : undefined;
+  }
+
+  /** The node lost its coordinator session: stop leading everything at once (fencing). */
+  fenceAll(): void {
+    for (const p of this.#partitions.values()) p.actor.fence();
+  }
+
+  /** Re-applies the coordinator's view to every partition (after the session came back). */
+  reconcileAll(): Promise<void> {
+    this.#chain = this.#chain
+      .then(async () => {
+        for (const topic of this.#coordinator.topics()) await this.#reconcile(topic);
+      })
+      .catch((err: unknown) => this.#logger.error({ err }, 'failed to apply the coordinator state'));
+    return this.#chain;
   }
 
   async start(): Promise<void> {
@@ -61,7 +109,7 @@ export class PartitionManager {
     const state = topic.partitions[partition];
     if (state === undefined) return { ok: false, errorCode: KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
     const local = this.#partitions.get(key(topic.name, partition));
-    if (state.leader !== this.#config.nodeId || local === undefined || local.topicId !== topic.topicId) {
+    if (state.leader !== this.#config.nodeId || local === undefined || local.topicId !== topic.topicId || local.actor.role !== 'leader') {
       return { ok: false, errorCode: KafkaErrorCode.NOT_LEADER_OR_FOLLOWER };
     }
     return { ok: true, handle: local.actor, topic };
@@ -86,6 +134,7 @@ export class PartitionManager {
     this.#unwatch?.();
     if (this.#housekeeping !== null) clearInterval(this.#housekeeping);
     await this.#chain;
+    await Promise.all([...this.#partitions.values()].map((p) => p.fetcher?.stop()));
     await Promise.all([...this.#partitions.values()].map((p) => p.actor.close()));
     this.#partitions.clear();
   }
@@ -104,37 +153,98 @@ export class PartitionManager {
     }
   }
 
-  /** Opens partitions led here, closes those no longer led here, applies config changes. */
+  /** Opens replicas assigned here, closes those no longer here, sets roles, applies config changes. */
   async #reconcile(topic: TopicRecord): Promise<void> {
     const effective = resolveTopicConfig(topic.configs, this.#config.settings);
+    const self = this.#config.nodeId;
     for (const state of topic.partitions) {
       const k = key(topic.name, state.partition);
-      const local = this.#partitions.get(k);
-      const leadsHere = state.leader === this.#config.nodeId;
-      if (local !== undefined && (!leadsHere || local.topicId !== topic.topicId)) {
+      let local = this.#partitions.get(k);
+      const wasLeader = local !== undefined && local.actor.role === 'leader' && local.topicId === topic.topicId;
+      const here = state.replicas.includes(self);
+      if (local !== undefined && (!here || local.topicId !== topic.topicId)) {
         this.#partitions.delete(k);
+        await local.fetcher?.stop();
         await local.actor.close();
+        local = undefined;
       } else if (local !== undefined) {
         local.backend.updateConfig(logConfigOf(effective));
         local.actor.updateConfig(actorConfigOf(effective));
+      }
+      if (!here) {
+        if (wasLeader) this.#notifyLeadership(topic.name, state.partition, false);
         continue;
       }
-      if (!leadsHere) continue;
-      const dir = join(this.#logsDir, k);
-      await this.#claimDirectory(dir, topic.topicId);
-      const log = await PartitionLog.open(dir, logConfigOf(effective), { logger: this.#logger.child({ topic: topic.name, partition: state.partition }) });
-      const backend = new LocalLogBackend(log);
-      const actor = new PartitionActor({
-        topic: topic.name,
-        partition: state.partition,
-        backend,
-        config: actorConfigOf(effective),
-        leaderEpoch: state.leaderEpoch,
-        isrSize: state.isr.length,
-        logger: this.#logger,
-        producerIdExpirationMs: Number(this.#config.broker['producer.id.expiration.ms']),
-      });
-      this.#partitions.set(k, { topicId: topic.topicId, actor, backend });
+      if (local === undefined) {
+        const dir = join(this.#logsDir, k);
+        await this.#claimDirectory(dir, topic.topicId);
+        const log = await PartitionLog.open(dir, logConfigOf(effective), { logger: this.#logger.child({ topic: topic.name, partition: state.partition }) });
+        const backend = new LocalLogBackend(log);
+        const links = this.#links;
+        const actor: PartitionActor = new PartitionActor({
+          topic: topic.name,
+          partition: state.partition,
+          backend,
+          config: actorConfigOf(effective),
+          leaderEpoch: state.leaderEpoch,
+          isrSize: state.isr.length,
+          logger: this.#logger,
+          producerIdExpirationMs: Number(this.#config.broker['producer.id.expiration.ms']),
+          replication: {
+            selfId: self,
+            lagTimeMaxMs: Number(this.#config.broker['replica.lag.time.max.ms']),
+            changeIsr: (isr): Promise<readonly number[] | null> => (links === null ? Promise.resolve(null) : links.changeIsr(topic.name, state.partition, actor.leaderEpoch, isr)),
+          },
+        });
+        local = { topicId: topic.topicId, actor, backend, fetcher: null, following: null };
+        this.#partitions.set(k, local);
+      }
+      await this.#applyRole(topic, state, local);
+      const leads = local.actor.role === 'leader';
+      if (leads !== wasLeader) this.#notifyLeadership(topic.name, state.partition, leads);
+    }
+  }
+
+  /** Leader or follower of the coordinator's current epoch (a follower with no leader just waits). */
+  async #applyRole(topic: TopicRecord, state: PartitionState, local: Local): Promise<void> {
+    const self = this.#config.nodeId;
+    if (state.leader === self) {
+      await this.#stopFetcher(local);
+      await local.actor.becomeLeader({ leaderEpoch: state.leaderEpoch, replicas: state.replicas, isr: state.isr });
+      return;
+    }
+    if (local.following !== null && local.following.leader === state.leader && local.following.epoch === state.leaderEpoch && local.actor.role === 'follower') return;
+    await this.#stopFetcher(local);
+    await local.actor.becomeFollower({ leaderEpoch: state.leaderEpoch });
+    const links = this.#links;
+    if (state.leader < 0 || links === null) return;
+    const fetcher = new FollowerFetcher(local.actor, {
+      selfId: self,
+      leaderEpoch: state.leaderEpoch,
+      fetch: links.leaderFetch(topic.name, topic.topicId, state.partition, state.leader),
+      maxBytes: this.#config.broker['replica.fetch.max.bytes'],
+      maxWaitMs: this.#config.broker['replica.fetch.wait.max.ms'],
+      logger: this.#logger,
+    });
+    local.fetcher = fetcher;
+    local.following = { leader: state.leader, epoch: state.leaderEpoch };
+    fetcher.start();
+  }
+
+  async #stopFetcher(local: Local): Promise<void> {
+    const fetcher = local.fetcher;
+    local.fetcher = null;
+    local.following = null;
+    await fetcher?.stop();
+  }
+
+  #notifyLeadership(topic: string, partition: number, leads: boolean): void {
+    for (const l of this.#leadership) {
+      try {
+        l(topic, partition, leads);
+      } catch (err) {
+        this.#logger.error({ err, topic, partition }, 'leadership listener threw');
+      }
     }
   }
 
@@ -144,6 +254,7 @@ export class PartitionManager {
       const local = this.#partitions.get(k);
       if (local !== undefined && local.topicId === topic.topicId) {
         this.#partitions.delete(k);
+        await local.fetcher?.stop();
         await local.actor.destroy();
       }
     }

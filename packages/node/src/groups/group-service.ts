@@ -87,6 +87,16 @@ export class GroupService implements GroupLog {
     this.membership.close();
   }
 
+  /**
+   * This node started or stopped leading `__consumer_offsets` partition `p`: its groups are loaded
+   * from the log, or dropped (their members are told NOT_COORDINATOR and find the new coordinator).
+   */
+  partitionLeadership(p: number, leads: boolean): void {
+    this.#loaded.delete(p);
+    for (const group of [...this.membership.groups.values()]) if (this.partitionFor(group.groupId) === p) this.membership.unload(group);
+    if (leads) this.#startLoad(p);
+  }
+
   /** Groups of the loaded partitions this node coordinates (ListGroups). */
   listGroups(): { groupId: string; protocolType: string; state: string }[] {
     return [...this.membership.groups.values()]

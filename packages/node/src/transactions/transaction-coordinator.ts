@@ -119,6 +119,13 @@ export class TransactionCoordinator {
     if (this.#timer !== null) clearInterval(this.#timer);
   }
 
+  /** This node started or stopped leading `__transaction_state` partition `p`: load it, or forget its ids. */
+  partitionLeadership(p: number, leads: boolean): void {
+    this.#loaded.delete(p);
+    for (const id of [...this.#txns.keys()]) if (this.partitionFor(id) === p) this.#txns.delete(id);
+    if (leads) this.#startLoad(p);
+  }
+
   partitionFor(transactionalId: string): number {
     const topic = this.#o.coordinator.topic(TRANSACTION_STATE_TOPIC);
     return coordinatorPartitionFor(transactionalId, topic?.partitions.length ?? this.#numPartitions);
