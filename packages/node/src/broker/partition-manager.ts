@@ -134,7 +134,7 @@ export class PartitionManager {
     this.#unwatch?.();
     if (this.#housekeeping !== null) clearInterval(this.#housekeeping);
     await this.#chain;
-    await Promise.all([...this.#partitions.values()].map((p) => p.fetcher?.stop()));
+    await Promise.all([...this.#partitions.values()].map((p) => p.fetcher?.stop() ?? Promise.resolve()));
     await Promise.all([...this.#partitions.values()].map((p) => p.actor.close()));
     this.#partitions.clear();
   }
