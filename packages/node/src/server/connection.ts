@@ -3,7 +3,6 @@ import {
   ApiVersions,
   decodeRequestFrame,
   encodeResponseFrame,
-  FrameDecoder,
   KafkaApiError,
   KafkaErrorCode,
   Produce,
@@ -17,6 +16,8 @@ import type { BrokerServices } from '../broker/services.js';
 import type { RequestObserver } from '../observability/request-observer.js';
 import type { ByteBudget } from './byte-budget.js';
 import { FramePool } from './frame-pool.js';
+import { FrameReader } from './frame-reader.js';
+import { readIntoUserBuffers, readThroughCopies, type ReadTarget } from './socket-reads.js';
 
 export interface ConnectionOptions {
   readonly handlers: ReadonlyMap<number, AnyHandler>;
@@ -49,15 +50,17 @@ const isProduceFrame = (head: Buffer): boolean => head.length >= 2 && head.readI
  * spent, or the socket's write buffer is full (a client that does not read its responses).
  * A malformed frame closes this connection only.
  *
- * Produce frames that span socket reads are assembled in reusable buffers (`FramePool`), given
- * back once the request's handler has settled: the produce handler settles only after every
- * append it started has, and nothing keeps the appended bytes. Other frames get fresh buffers,
- * since some outlive their request (JoinGroup metadata, for one).
+ * The socket reads into memory the connection chooses (`FrameReader`, `socket-reads.ts`): one
+ * reused scratch buffer, or straight into the rest of a large frame. Produce frames live in
+ * reusable buffers (`FramePool`), given back once the request's handler has settled: the produce
+ * handler settles only after every append it started has, and nothing keeps the appended bytes.
+ * Other frames get fresh buffers, since some outlive their request (JoinGroup metadata, for one).
+ * The socket must be accepted paused (`pauseOnConnect`); the connection starts it.
  */
 export class Connection {
   readonly #socket: Socket;
   readonly #opts: ConnectionOptions;
-  readonly #decoder: FrameDecoder;
+  readonly #reader: FrameReader;
   readonly #pool = new FramePool();
   readonly #lookup: (apiKey: number) => Api | undefined;
   readonly #abort = new AbortController();
@@ -73,15 +76,17 @@ export class Connection {
   constructor(socket: Socket, opts: ConnectionOptions) {
     this.#socket = socket;
     this.#opts = opts;
-    this.#decoder = new FrameDecoder(opts.maxFrameBytes, (size, head) => (isProduceFrame(head) ? this.#pool.acquire(size) : Buffer.allocUnsafe(size)));
+    this.#reader = new FrameReader(opts.maxFrameBytes, (size, head) => (isProduceFrame(head) ? this.#pool.acquire(size) : Buffer.allocUnsafe(size)));
     this.#lookup = lookupOf(opts.handlers);
     this.#remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    const target: ReadTarget = { next: () => this.#reader.nextBuffer(), onRead: (n) => this.#onRead(n) };
+    if (!readIntoUserBuffers(socket, target)) readThroughCopies(socket, target);
     socket.on('drain', () => this.#pump());
     socket.on('close', () => this.#onClose());
     socket.on('error', (err) => opts.observer.connectionError(this.#remote, err));
     this.#unsubscribeBudget = opts.budget.onAvailable(() => this.#pump());
+    this.#pump();
   }
 
   get closed(): boolean {
@@ -96,10 +101,10 @@ export class Connection {
     this.#onClose();
   }
 
-  #onData(chunk: Buffer): void {
+  #onRead(nread: number): void {
     let frames: Buffer[];
     try {
-      frames = this.#decoder.push(chunk);
+      frames = this.#reader.onRead(nread);
     } catch (err) {
       this.close(err instanceof Error ? err : new Error(String(err)));
       return;

@@ -34,7 +34,8 @@ export class KafkaServer {
     this.#byKey = new Map(options.handlers.map((h) => [h.api.apiKey, h]));
     if (this.#byKey.size !== options.handlers.length) throw new Error('two handlers serve the same API key');
     this.#budget = new ByteBudget(options.queuedMaxRequestBytes);
-    this.#server = createServer((socket) => this.#accept(socket));
+    // Accepted paused: each Connection chooses where its socket reads land, then starts reading.
+    this.#server = createServer({ pauseOnConnect: true }, (socket) => this.#accept(socket));
   }
 
   /** The bound address (the port is known after listen, also when 0 was asked for). */
