@@ -160,6 +160,66 @@ describe('Fetch', () => {
     });
   });
 
+  describe('partitions read concurrently', () => {
+    /** Batches per partition a one-by-one pass returns (every batch `batchSize` bytes, 3 per partition). */
+    function oneByOne(maxBytes: number, partitionMaxBytes: readonly number[], offsets: readonly number[]): number[] {
+      let bytes = 0;
+      return partitionMaxBytes.map((pmax, i) => {
+        const available = 3 - (offsets[i] ?? 0);
+        const room = Math.min(pmax, maxBytes - bytes);
+        let n = Math.min(available, Math.max(0, Math.floor(room / batchSize)));
+        if (bytes === 0 && n === 0 && available > 0) n = 1;
+        bytes += n * batchSize;
+        return n;
+      });
+    }
+
+    it('return what a one-by-one pass over the partitions returns, in request order', async () => {
+      await createTopic(c, 'three-by-three', { partitions: 3 });
+      for (let p = 0; p < 3; p++) for (let i = 0; i < 3; i++) await produce(c, 'three-by-three', p, await recordBatch(1, { valueBytes: 10_000 }));
+      const b = batchSize;
+      const cases: { maxBytes: number; pmax: number[]; offsets: number[] }[] = [
+        { maxBytes: 50 << 20, pmax: [2 * b, 2 * b, 2 * b], offsets: [0, 0, 0] },
+        { maxBytes: 5 * b, pmax: [2 * b, 2 * b, 2 * b], offsets: [0, 0, 0] },
+        { maxBytes: 6 * b, pmax: [2 * b + 1, 2 * b, 3 * b], offsets: [0, 1, 0] },
+        { maxBytes: 100, pmax: [100, 100, 100], offsets: [3, 2, 0] },
+        { maxBytes: 4 * b, pmax: [100, 3 * b, 3 * b], offsets: [0, 0, 0] },
+        { maxBytes: 3 * b, pmax: [b, b, b], offsets: [3, 3, 3] },
+        { maxBytes: 2 * b, pmax: [4 * b, 4 * b, 4 * b], offsets: [2, 0, 0] },
+      ];
+      for (const k of cases) {
+        const res = await c.send(Fetch, fetchBody('three-by-three', k.pmax.map((pmax, partition) => ({ partition, partitionMaxBytes: pmax, offset: BigInt(k.offsets[partition] ?? 0) })), { maxBytes: k.maxBytes }), NAMED);
+        const parts = res.responses[0]?.partitions ?? [];
+        expect(parts.map((p) => p.partitionIndex)).toEqual([0, 1, 2]);
+        expect(parts.map((p) => p.errorCode)).toEqual([0, 0, 0]);
+        const got = parts.map((p) => baseOffsets(p.records));
+        const want = oneByOne(k.maxBytes, k.pmax, k.offsets).map((n, i) => Array.from({ length: n }, (_, j) => BigInt((k.offsets[i] ?? 0) + j)));
+        expect({ case: k, got }).toEqual({ case: k, got: want });
+      }
+    });
+  });
+
+  describe('the broker setting fetch.max.bytes', () => {
+    it('caps what one response carries, whatever the client asks for, still returning a first batch larger than it', async () => {
+      const capped = await startTestBroker({ settings: { 'fetch.max.bytes': String(Math.floor(batchSize * 2.5)) } });
+      try {
+        const cc = await capped.client();
+        await createTopic(cc, 'capped', { partitions: 2 });
+        for (let p = 0; p < 2; p++) for (let i = 0; i < 3; i++) await produce(cc, 'capped', p, await recordBatch(1, { valueBytes: 10_000 }));
+        const res = await cc.send(Fetch, fetchBody('capped', [{}, {}], { maxBytes: 50 << 20 }), NAMED);
+        expect(res.responses[0]?.partitions.map((p) => baseOffsets(p.records))).toEqual([[0n, 1n], []]);
+        // A client asking for less than the cap gets what it asked for.
+        const less = await cc.send(Fetch, fetchBody('capped', [{}, {}], { maxBytes: batchSize }), NAMED);
+        expect(less.responses[0]?.partitions.map((p) => baseOffsets(p.records))).toEqual([[0n], []]);
+        await produce(cc, 'capped', 0, await recordBatch(1, { valueBytes: 30_000 }));
+        const big = await cc.send(Fetch, fetchBody('capped', [{ offset: 3n }, {}], { maxBytes: 50 << 20 }), NAMED);
+        expect(big.responses[0]?.partitions.map((p) => baseOffsets(p.records))).toEqual([[3n], []]);
+      } finally {
+        await capped.close();
+      }
+    });
+  });
+
   describe('errors, sessions and topic ids', () => {
     it('answers FETCH_SESSION_ID_NOT_FOUND for a session it never created, and never creates one', async () => {
       const unknown = await c.send(Fetch, fetchBody('multi', [{}], { sessionId: 12345, sessionEpoch: 1 }), NAMED);
