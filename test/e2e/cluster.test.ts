@@ -12,7 +12,9 @@ import kafkajs, { type Admin, type Kafka as KafkaClient } from 'kafkajs';
 import { startEtcd, type EtcdServer } from '@oxbow/controller/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startBroker, type BrokerProcess } from '../support/broker-process.js';
-import { runProcess } from '../support/client-process.js';
+import { runProcess, runPythonClient } from '../support/client-process.js';
+import { encodeRecordBatch, Metadata, Produce } from '@oxbow/protocol';
+import { KafkaClient as WireClient } from '@oxbow/node';
 
 const { Kafka, logLevel, Partitioners } = kafkajs;
 const NODES = 3;
@@ -72,6 +74,17 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined | fal
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Leaders and the controller as one node answers Metadata (our own client: it talks to that node only). */
+async function viewFrom(node: BrokerProcess, topic: string): Promise<{ controller: number; partitions: { partition: number; leader: number; isr: number[] }[] }> {
+  const wire = await WireClient.connect(node.bootstrap, { timeoutMs: 3000 });
+  try {
+    const md = await wire.send(Metadata, { topics: [{ name: topic, topicId: '00000000-0000-0000-0000-000000000000' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }, 9);
+    return { controller: md.controllerId, partitions: (md.topics[0]?.partitions ?? []).map((p) => ({ partition: p.partitionIndex, leader: p.leaderId, isr: [...p.isrNodes].sort() })) };
+  } finally {
+    wire.close();
   }
 }
 
@@ -135,4 +148,102 @@ describe('3-node cluster', () => {
       expect(r.stdout.match(/leader [123],/g)).toHaveLength(3);
     }
   }, 60_000);
+
+  interface SteadySummary {
+    readonly sent: number;
+    readonly acked: [number, number, string | number][];
+    readonly errors: { value: string; error: { name: string }; at: number }[];
+    readonly unflushed: number;
+    readonly fatal: unknown;
+  }
+
+  /**
+   * Kill, pause or (controller) kill the leader of partition 0 of a fresh rf=3 topic while a
+   * steady idempotent acks=all producer writes to it; checks the new leader came within the lease
+   * TTL (6 s) + 2 s, that the producer lost nothing, and that a full read-back holds every acked
+   * record exactly once, in acked-offset order, identically on every replica.
+   */
+  async function failover(topic: string, disrupt: 'kill' | 'pause' | 'controller'): Promise<void> {
+    const admin = kafkaFor(nodes[0]!.bootstrap).admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 3 }] });
+    } finally {
+      await admin.disconnect();
+    }
+    const before = await waitFor('full ISR', async () => {
+      const d = await viewFrom(nodes[0]!, topic);
+      return d.partitions.length === 2 && d.partitions.every((p) => p.leader > 0 && p.isr.length === 3) ? d : undefined;
+    });
+    const producing = runPythonClient<SteadySummary>('rdkafka_steady_produce.py', [nodes.map((n) => n.bootstrap).join(','), topic, '2', '14', '200'], 120_000);
+    await new Promise((r) => setTimeout(r, 4000));
+    const victimId = disrupt === 'controller' ? before.controller : (before.partitions[0]?.leader ?? -1);
+    const victimIndex = nodes.findIndex((_, i) => i + 1 === victimId);
+    expect(victimIndex).toBeGreaterThanOrEqual(0);
+    const victim = nodes[victimIndex]!;
+    const survivor = nodes.find((_, i) => i !== victimIndex)!;
+    const disruptedAt = Date.now();
+    if (disrupt === 'pause') victim.pause();
+    else await victim.kill9();
+    // A new leader for every partition the victim led, within the lease TTL (6 s) + 2 s.
+    await waitFor('new leaders', async () => {
+      const d = await viewFrom(survivor, topic);
+      return d.partitions.every((p) => p.leader > 0 && p.leader !== victimId) ? d : undefined;
+    }, 30_000);
+    const electedMs = Date.now() - disruptedAt;
+    expect(electedMs).toBeLessThan(6000 + 2000 + 1000); // + polling slack
+    process.stdout.write(`failover (${disrupt}): new leaders visible ${electedMs} ms after the disruption\n`);
+    if (disrupt === 'pause') {
+      await new Promise((r) => setTimeout(r, 1000));
+      victim.resume();
+      // The resumed old leader must not acknowledge anything: it lost its session (fenced) and the
+      // coordinator moved leadership away while it slept.
+      const wire = await WireClient.connect(victim.bootstrap, { timeoutMs: 10_000 });
+      try {
+        const records = await encodeRecordBatch({ records: [{ timestamp: BigInt(Date.now()), key: null, value: Buffer.from('zombie') }] });
+        const r = await wire.send(Produce, { transactionalId: null, acks: -1, timeoutMs: 10_000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] }, 9);
+        expect(r.responses[0]?.partitionResponses[0]?.errorCode).not.toBe(0);
+      } finally {
+        wire.close();
+      }
+    }
+    const produced = (await producing).summary;
+    expect(produced.fatal).toBeNull();
+    expect(produced.unflushed).toBe(0);
+    expect(produced.errors).toEqual([]);
+    expect(produced.acked.length).toBe(produced.sent);
+    if (disrupt !== 'pause') nodes[victimIndex] = await victim.restart();
+
+    // Read back everything through a survivor: each acked value exactly once, at its acked offset.
+    const read = await runPythonClient<{ records: [number, number, string][]; errors: string[] }>('rdkafka_txn_read.py', [survivor.bootstrap, topic, '2', 'read_uncommitted', String(produced.acked.length)], 60_000);
+    expect(read.summary.errors).toEqual([]);
+    const values = read.summary.records.map((r) => Number(r[2]));
+    expect(values).not.toContain(Number.NaN); // no 'zombie' record anywhere
+    expect(new Set(values).size).toBe(values.length); // no duplicates
+    const at = new Map(read.summary.records.map((r) => [`${r[0]}:${r[1]}`, Number(r[2])]));
+    for (const [value, partition, offset] of produced.acked) expect(at.get(`${partition}:${offset}`)).toBe(value);
+    for (let p = 0; p < 2; p++) {
+      const seq = read.summary.records.filter((r) => r[0] === p).map((r) => Number(r[2]));
+      expect(seq).toEqual([...seq].sort((a, b) => a - b)); // per-partition order kept
+    }
+    // The victim rejoins as a follower and converges to the same bytes (diverging tail truncated).
+    for (let p = 0; p < 2; p++) {
+      await waitFor(`replicas of ${topic}-${p} identical`, async () => {
+        const digests = await Promise.all(nodes.map((n) => replicaDigest(n, topic, p)));
+        return new Set(digests).size === 1;
+      }, 40_000);
+    }
+  }
+
+  it('fails over when the leader of a busy partition is killed (-9): nothing acknowledged lost, no duplicates', async () => {
+    await failover('failover-kill', 'kill');
+  }, 180_000);
+
+  it('fences a paused leader (SIGSTOP): a new leader takes over, and the old one accepts nothing after it resumes', async () => {
+    await failover('failover-pause', 'pause');
+  }, 180_000);
+
+  it('survives the controller node being killed', async () => {
+    await failover('failover-controller', 'controller');
+  }, 180_000);
 });

@@ -1,8 +1,8 @@
 import { KafkaErrorCode } from '@oxbow/protocol';
 import type { PartitionActor, PartitionLogger, ReplicaFetchRequest, ReplicaFetchResult } from './partition-actor.js';
 
-/** How a follower reaches its leader (gRPC between nodes; a direct call in tests). */
-export type LeaderFetch = (request: ReplicaFetchRequest) => Promise<ReplicaFetchResult>;
+/** How a follower reaches its leader (gRPC between nodes; a direct call in tests). `signal` aborts the call when the fetcher stops. */
+export type LeaderFetch = (request: ReplicaFetchRequest, signal: AbortSignal) => Promise<ReplicaFetchResult>;
 
 export interface FollowerFetcherOptions {
   readonly selfId: number;
@@ -30,6 +30,7 @@ export class FollowerFetcher {
   #running = false;
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
+  readonly #abort = new AbortController();
   #lastError = 0;
 
   constructor(actor: PartitionActor, options: FollowerFetcherOptions) {
@@ -50,13 +51,14 @@ export class FollowerFetcher {
   async stop(): Promise<void> {
     this.#running = false;
     this.#wake?.();
+    this.#abort.abort();
     await this.#loop;
   }
 
   async #run(): Promise<void> {
     while (this.#running) {
       const code = await this.#step().catch((err: unknown) => {
-        this.#report(-1, err);
+        if (this.#running) this.#report(-1, err);
         return -1;
       });
       if (code !== 0 && this.#running) await this.#sleep(this.#o.backoffMs ?? 200);
@@ -74,7 +76,7 @@ export class FollowerFetcher {
       lastFetchedEpoch: actor.lastLogEpoch,
       maxBytes: this.#o.maxBytes,
       maxWaitMs: this.#o.maxWaitMs,
-    });
+    }, this.#abort.signal);
     if (!this.#running) return 0;
     if (result.errorCode !== 0) {
       this.#report(result.errorCode);

@@ -73,7 +73,7 @@ export class Broker {
     const cluster = this.#cluster;
     if (cluster !== null) {
       this.#partitions.setReplicaLinks({
-        leaderFetch: (topic, topicId, p, leader) => (request) => this.#remoteReplicaFetch(cluster.peers, leader, topic, topicId, p, request),
+        leaderFetch: (topic, topicId, p, leader) => (request, signal) => this.#remoteReplicaFetch(cluster.peers, leader, topic, topicId, p, request, signal),
         changeIsr: async (topic, p, leaderEpoch, isr) => {
           const state = await changeIsr(this.#coordinator, { topic, partition: p, leaderId: config.nodeId, leaderEpoch, isr });
           return state === null ? null : state.isr;
@@ -163,16 +163,25 @@ export class Broker {
 
   async close(): Promise<void> {
     this.#ready = false;
-    await this.#kafka.close().catch(() => undefined);
-    this.#groups.close();
-    this.#transactions.close();
-    await this.#cluster?.controller.stop().catch(() => undefined);
-    await this.#partitions.close();
-    await this.#cluster?.server.close();
-    this.#cluster?.peers.close();
-    await this.#admin.close().catch(() => undefined);
-    await this.#coordinator.close();
-    await this.#telemetry.shutdown();
+    const step = async (name: string, run: () => Promise<unknown> | unknown): Promise<void> => {
+      const started = Date.now();
+      try {
+        await run();
+      } catch (err) {
+        this.logger.warn({ err, step: name }, 'shutdown step failed');
+      }
+      this.logger.debug({ step: name, ms: Date.now() - started }, 'shutdown step done');
+    };
+    await step('kafka listener', () => this.#kafka.close());
+    await step('group coordinator', () => this.#groups.close());
+    await step('transaction coordinator', () => this.#transactions.close());
+    await step('cluster controller', () => this.#cluster?.controller.stop());
+    await step('partitions', () => this.#partitions.close());
+    await step('grpc server', () => this.#cluster?.server.close());
+    await step('grpc clients', () => this.#cluster?.peers.close());
+    await step('admin server', () => this.#admin.close());
+    await step('coordinator', () => this.#coordinator.close());
+    await step('telemetry', () => this.#telemetry.shutdown());
   }
 
   /** A follower's fetch arriving over gRPC. */
@@ -193,9 +202,9 @@ export class Broker {
     return errorCode;
   }
 
-  #remoteReplicaFetch(peers: PeerClients, leader: number, topic: string, topicId: string, p: number, request: ReplicaFetchRequest): Promise<ReplicaFetchResult> {
-    return this.#call(peers, leader, 'replica fetch', topic, p, request.maxWaitMs + REPLICA_FETCH_GRACE_MS, (client, metadata, options, done) =>
-      client.ReplicaFetch(
+  #remoteReplicaFetch(peers: PeerClients, leader: number, topic: string, topicId: string, p: number, request: ReplicaFetchRequest, signal: AbortSignal): Promise<ReplicaFetchResult> {
+    return this.#call(peers, leader, 'replica fetch', topic, p, request.maxWaitMs + REPLICA_FETCH_GRACE_MS, (client, metadata, options, done) => {
+      const call = client.ReplicaFetch(
         { topic, topicId, partition: p, replicaId: request.replicaId, leaderEpoch: request.leaderEpoch, fetchOffset: request.fetchOffset.toString(), lastFetchedEpoch: request.lastFetchedEpoch, maxBytes: request.maxBytes, maxWaitMs: request.maxWaitMs },
         metadata,
         options,
@@ -210,8 +219,10 @@ export class Broker {
               divergingEpoch: res.diverging ? { epoch: res.divergingEpoch, endOffset: BigInt(res.divergingEndOffset) } : null,
             });
         },
-      ),
-    );
+      );
+      // A stopped fetcher (leader change, shutdown) must not wait for a leader that may be gone.
+      signal.addEventListener('abort', () => call.cancel(), { once: true });
+    });
   }
 
   #remoteMarker(peers: PeerClients, leader: number, topic: string, p: number, marker: TxnMarker): Promise<number> {

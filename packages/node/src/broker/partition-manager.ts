@@ -96,8 +96,12 @@ export class PartitionManager {
     this.#unwatch = this.#coordinator.watch((event) => {
       this.#chain = this.#chain.then(() => this.#onEvent(event)).catch((err: unknown) => this.#logger.error({ err }, 'failed to apply a coordinator change'));
     });
-    await this.#removeStaleDirectories();
-    for (const topic of this.#coordinator.topics()) await this.#reconcile(topic);
+    // Through the same chain as coordinator events, so an event arriving meanwhile waits its turn.
+    this.#chain = this.#chain.then(async () => {
+      await this.#removeStaleDirectories();
+      for (const topic of this.#coordinator.topics()) await this.#reconcile(topic);
+    });
+    await this.#chain;
     const interval = Number(this.#config.broker['log.retention.check.interval.ms']);
     this.#housekeeping = setInterval(() => void this.runHousekeeping(), interval);
     this.#housekeeping.unref();

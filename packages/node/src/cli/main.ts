@@ -34,6 +34,9 @@ async function start(argv: readonly string[]): Promise<number> {
   });
   broker.logger.info('stopping');
   await broker.close();
+  // Everything is closed; a client library's lingering handle (etcd3 keeps a pending election
+  // campaign's lease alive) must not keep a stopped node running.
+  setTimeout(() => process.exit(0), 1000).unref();
   return 0;
 }
 
@@ -67,5 +70,7 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     process.stderr.write(`oxbow: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;
+    // A failed start has closed what it opened; do not let a lingering client handle keep it alive.
+    setTimeout(() => process.exit(1), 1000).unref();
   },
 );
