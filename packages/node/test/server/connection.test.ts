@@ -15,7 +15,7 @@ import {
 } from '@oxbow/protocol';
 import { advertisedVersions } from '../../src/handlers/api-versions.js';
 import { createHandlers } from '../../src/handlers/registry.js';
-import { createTopic, produce, produceBody, PRODUCE_VERSION, recordBatch, startTestBroker, type TestBroker } from '../test-broker.js';
+import { createTopic, produce, produceBody, PRODUCE_VERSION, recordBatch, startTestBroker, type TestBroker, type TestRawConnection } from '../test-broker.js';
 
 const FETCH_VERSION = 12; // flexible, topics by name
 const METADATA_VERSION = 12;
@@ -153,6 +153,50 @@ describe('Connection', () => {
       expect(got.records.map((x) => x.value)).toEqual(sent.records.map((x) => x.value));
     }
   }, 20_000);
+
+  it('serves Fetch responses byte for byte while storage reuses read buffers, also while a response waits to be written', async () => {
+    const c = await b.client();
+    await createTopic(c, 'recycled');
+    // ~70 kB batches with distinct contents: every read is large enough to come from the pool.
+    const batches = await Promise.all(Array.from({ length: 12 }, (_, i) => recordBatch(1, { valueBytes: 70_000 + 1_009 * i, tag: `r${i}` })));
+    for (const records of batches) await produce(c, 'recycled', 0, records);
+    // The batches as stored (the broker sets offsets and the leader epoch), read once up front.
+    const whole = (await c.send(Fetch, fetchBody('recycled', 0n), FETCH_VERSION)).responses[0]?.partitions[0]?.records ?? Buffer.alloc(0);
+    const stored: Buffer[] = [];
+    for (let pos = 0; pos < whole.length; pos += 12 + whole.readInt32BE(pos + 8)) stored.push(Buffer.from(whole.subarray(pos, pos + 12 + whole.readInt32BE(pos + 8))));
+    expect(stored).toHaveLength(batches.length);
+    const ask = (i: number): { offset: number; maxBytes: number } => ({ offset: (i * 5) % 12, maxBytes: (1 + (i % 12)) * 82_000 });
+    /** Whole stored batches from `offset` within `maxBytes`, the first always. */
+    const expected = (a: { offset: number; maxBytes: number }): Buffer => {
+      const want = [stored[a.offset] as Buffer];
+      let size = want[0]?.length ?? 0;
+      for (let o = a.offset + 1; o < stored.length && size + (stored[o]?.length ?? 0) <= a.maxBytes; o++) {
+        want.push(stored[o] as Buffer);
+        size += stored[o]?.length ?? 0;
+      }
+      return Buffer.concat(want);
+    };
+    const fetchAll = async (raw: TestRawConnection, asks: readonly { offset: number; maxBytes: number }[], whileWaiting: () => Promise<void> = () => Promise.resolve()): Promise<void> => {
+      const ids = asks.map((a) => raw.send(Fetch, FETCH_VERSION, fetchBody('recycled', BigInt(a.offset), { partitionMaxBytes: a.maxBytes })));
+      await whileWaiting();
+      for (const [i, a] of asks.entries()) {
+        const r = await raw.next(Fetch, FETCH_VERSION);
+        expect(r.correlationId).toBe(ids[i]);
+        expect((r.body.responses[0]?.partitions[0]?.records ?? Buffer.alloc(0)).equals(expected(a))).toBe(true);
+      }
+    };
+    // A client that reads nothing for a while: tens of MB of its responses wait in the broker while
+    // another client's fetches read into pooled memory; bytes given back before they were written
+    // would show up in the first client's responses.
+    const slow = await b.raw();
+    const busy = await b.raw();
+    slow.socket.pause();
+    await fetchAll(slow, Array.from({ length: 40 }, (_, i) => ({ offset: i % 3, maxBytes: 12 * 82_000 })), async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      await fetchAll(busy, Array.from({ length: 60 }, (_, i) => ask(i)));
+      slow.socket.resume();
+    });
+  }, 30_000);
 
   it('sends no response to acks=0 produce: the next response is the next request\'s', async () => {
     const raw = await b.raw();

@@ -1,3 +1,4 @@
+import { readBuffers } from './read-buffers.js';
 import type { Segment } from './segment.js';
 import type { ReadOptions, TimestampOffset } from './types.js';
 
@@ -22,7 +23,10 @@ export async function readAcross(segments: readonly Segment[], offset: bigint, o
       remaining -= r.bytes.length;
       if (!r.complete || remaining <= 0) break;
     }
-    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+    if (parts.length === 1) return parts[0] as Buffer;
+    const whole = Buffer.concat(parts);
+    for (const part of parts) readBuffers.recycle(part);
+    return whole;
   } finally {
     for (const s of used) s.release();
   }

@@ -13,6 +13,7 @@ import type { Segment, SegmentEnv } from './segment.js';
 import { SegmentSet } from './segment-set.js';
 import { checkAppendBatches } from './append-check.js';
 import { findTimestampAcross, readAcross } from './log-read.js';
+import { readBuffers } from './read-buffers.js';
 import { StorageError, type AppendBatchesInfo, type LogLogger, type CompactionStats, type LogConfig, type ReadOptions, type ReadResult, type SegmentInfo, type TimestampOffset } from './types.js';
 
 export interface PartitionLogOptions {
@@ -202,6 +203,16 @@ export class PartitionLog {
     } catch (err) {
       throw this.#wrap(`reading ${this.dir} at ${offset}`, err);
     }
+  }
+
+  /**
+   * Gives the memory of `records` returned by `read` back for later reads (any PartitionLog's), to
+   * spare the garbage collector. The caller MUST NOT use `records`, or any view of the same memory,
+   * afterwards (a Kafka connection calls this once a Fetch response is written to the socket).
+   * Optional: bytes that are never recycled are collected as usual. Unknown buffers are ignored.
+   */
+  static recycleReadBuffer(records: Buffer): void {
+    readBuffers.recycle(records);
   }
 
   /**

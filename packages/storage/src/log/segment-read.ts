@@ -1,6 +1,7 @@
 import { BATCH_HEADER_SIZE, decodeRecordBatch, RecordBatchView } from '@oxbow/protocol';
 import { BatchScanner } from './batch-scanner.js';
 import { readFully, type LogFile } from './log-file.js';
+import { readBuffers } from './read-buffers.js';
 import { readBatchHeader } from './segment-scan.js';
 import { StorageError, type TimestampOffset } from './types.js';
 
@@ -12,7 +13,8 @@ const EMPTY = Buffer.alloc(0);
  * Whole batches from `position`: at most `maxBytes` (but the first batch whole when
  * `minOneBatch`), none whose last offset is ≥ `maxOffset`. One read of up to `maxBytes`, then the
  * headers are walked in memory to cut at the last whole batch. `complete` says the end was reached,
- * so a caller with room left may continue in the next segment.
+ * so a caller with room left may continue in the next segment. The bytes may be a view of a pooled
+ * buffer (`read-buffers.ts`) that a caller done with them can recycle.
  */
 export async function readWholeBatches(
   file: LogFile,
@@ -25,7 +27,7 @@ export async function readWholeBatches(
   const available = end - position;
   if (available <= 0) return { bytes: EMPTY, complete: true };
   const want = Math.min(available, Math.max(0, limits.maxBytes));
-  const buf = Buffer.allocUnsafe(want);
+  const buf = readBuffers.acquire(want);
   const got = want > 0 ? await readFully(file, buf, want, position) : 0;
   let p = 0;
   let blocked = false;
@@ -40,13 +42,15 @@ export async function readWholeBatches(
     p += view.size;
   }
   if (p === 0 && !blocked && limits.minOneBatch) {
+    readBuffers.recycle(buf); // nothing of it is returned
     const header = await readBatchHeader(file, position, end);
     if (header === null) throw new StorageError('corrupt', `${path} at ${position}: not a record batch`);
     if (maxOffset !== undefined && header.lastOffset >= maxOffset) return { bytes: EMPTY, complete: false };
     const whole = await readBatchBytes(file, path, position, header.size);
     return { bytes: whole, complete: position + header.size >= end };
   }
-  return { bytes: buf.subarray(0, p), complete: !blocked && position + p >= end };
+  if (p === 0) readBuffers.recycle(buf);
+  return { bytes: p === 0 ? EMPTY : buf.subarray(0, p), complete: !blocked && position + p >= end };
 }
 
 /** The `size` bytes of the batch at `position`. */
