@@ -1,5 +1,6 @@
 import { brokerHelpText, ConfigError, parseBrokerConfig, wantsHelp } from '../config/index.js';
 import { Broker } from '../broker/broker.js';
+import { runClusterCommand } from './cluster-command.js';
 import { runTopicsCommand, TOPICS_HELP } from './topics-command.js';
 
 const USAGE = `Usage: oxbow <command> [options]
@@ -7,6 +8,7 @@ const USAGE = `Usage: oxbow <command> [options]
 Commands:
   start                 run a broker (see: oxbow start --help)
   topics <subcommand>   create | list | describe | alter | delete topics (see: oxbow topics --help)
+  cluster up|down       a local cluster: etcd, an S3 server and N nodes (see: oxbow cluster --help)
 `;
 
 async function start(argv: readonly string[]): Promise<number> {
@@ -51,6 +53,8 @@ async function main(argv: readonly string[]): Promise<number> {
         return rest.length === 0 ? 2 : 0;
       }
       return runTopicsCommand(rest, process.stdout);
+    case 'cluster':
+      return runClusterCommand(rest, process.stdout, process.stderr);
     case undefined:
     case '--help':
     case '-h':
