@@ -2,7 +2,8 @@ import { changeIsr, ClusterController, EmbeddedCoordinator, EtcdCoordinator, typ
 import type { ReplicaFetchRequest, ReplicaFetchResult, TxnMarker } from '@oxbow/partition-actor';
 import { KafkaErrorCode } from '@oxbow/protocol';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { tracedMetadata, type ReplicationClient } from '../cluster/grpc-contracts.js';
+import { tracedMetadata } from '../cluster/grpc-contracts.js';
+import { RemotePartitionHandle, type ForwardCall } from '../cluster/remote-partition.js';
 import { PeerClients } from '../cluster/peer-clients.js';
 import { ReplicationServer } from '../cluster/replication-server.js';
 import type { BrokerConfig } from '../config/index.js';
@@ -24,6 +25,8 @@ import { TopicAdmin } from './topic-admin.js';
 const tracer = trace.getTracer('oxbow');
 /** Extra time a replica fetch may take over its long-poll wait before the call is abandoned. */
 const REPLICA_FETCH_GRACE_MS = 10_000;
+/** Longest a forwarded client request may take at the leader (acks=all waits included). */
+const FORWARD_TIMEOUT_MS = 35_000;
 
 /** Request bytes one connection may have outstanding before it stops reading. */
 const MAX_IN_FLIGHT_BYTES_PER_CONNECTION = 64 * 1024 * 1024;
@@ -50,6 +53,7 @@ export class Broker {
   /** Cluster mode (`--etcd`) only: the gRPC server, clients to peers and the controller loop. */
   readonly #cluster: { readonly etcd: EtcdCoordinator; readonly server: ReplicationServer; readonly peers: PeerClients; readonly controller: ClusterController } | null;
   #ready = false;
+  readonly #remotes = new Map<string, { leader: number; handle: RemotePartitionHandle }>();
 
   private constructor(config: BrokerConfig, options: BrokerOptions) {
     this.config = config;
@@ -62,7 +66,17 @@ export class Broker {
       this.#cluster = {
         etcd,
         peers,
-        server: new ReplicationServer({ replicaFetch: (t, id, p, r) => this.#serveReplicaFetch(t, id, p, r), writeTxnMarker: (t, p, m) => this.#writeLocalMarker(t, p, m) }, this.logger),
+        server: new ReplicationServer(
+          {
+            replicaFetch: (t, id, p, r) => this.#serveReplicaFetch(t, id, p, r),
+            writeTxnMarker: (t, p, m) => this.#writeLocalMarker(t, p, m),
+            leaderOf: (t, p) => {
+              const found = this.#partitions.lookup(this.#coordinator.topic(t), p);
+              return found.ok ? found.handle : found.errorCode;
+            },
+          },
+          this.logger,
+        ),
         controller: new ClusterController(etcd, { logger: this.logger.child({ component: 'controller' }) }),
       };
     } else {
@@ -81,7 +95,8 @@ export class Broker {
       });
     }
     const topics = new TopicAdmin(this.#coordinator, config, () => this.#partitions.settled());
-    const partition = (topic: string, p: number): PartitionLookup => this.#partitions.lookup(this.#coordinator.topic(topic), p);
+    const forwarding = config.broker['oxbow.client.routing'] === 'local' && this.#cluster !== null;
+    const partition = (topic: string, p: number): PartitionLookup => this.#lookup(this.#coordinator.topic(topic), p, forwarding);
     this.#groups = new GroupService({ coordinator: this.#coordinator, topics, config, logger: this.logger, partition });
     const producerIds = new ProducerIdAllocator(this.#coordinator);
     // On one node every partition is local: markers go straight to the partition actors.
@@ -107,12 +122,13 @@ export class Broker {
       groups: this.#groups,
       transactions: this.#transactions,
       producerIds,
+      clientRouting: forwarding ? 'local' : 'leader',
       logger: this.logger,
       metrics: new BrokerMetrics(this.#telemetry.meter, () => this.#partitions.entries()),
       partition,
       partitionById: (topicId, partition): PartitionLookup => {
         const topic: TopicRecord | undefined = this.#coordinator.topicById(topicId);
-        return topic === undefined ? { ok: false, errorCode: KafkaErrorCode.UNKNOWN_TOPIC_ID } : this.#partitions.lookup(topic, partition);
+        return topic === undefined ? { ok: false, errorCode: KafkaErrorCode.UNKNOWN_TOPIC_ID } : this.#lookup(topic, partition, forwarding);
       },
     };
     const maxBytes = Number(config.broker['queued.max.request.bytes']);
@@ -163,7 +179,7 @@ export class Broker {
 
   async close(): Promise<void> {
     this.#ready = false;
-    const step = async (name: string, run: () => Promise<unknown> | unknown): Promise<void> => {
+    const step = async (name: string, run: () => unknown): Promise<void> => {
       const started = Date.now();
       try {
         await run();
@@ -182,6 +198,27 @@ export class Broker {
     await step('admin server', () => this.#admin.close());
     await step('coordinator', () => this.#coordinator.close());
     await step('telemetry', () => this.#telemetry.shutdown());
+  }
+
+  /**
+   * A partition for a client request: the local leader, or with `oxbow.client.routing=local` a
+   * handle forwarding to the leader elsewhere (cached per leader and epoch).
+   */
+  #lookup(topic: TopicRecord | undefined, p: number, forwarding: boolean): PartitionLookup {
+    const found = this.#partitions.lookup(topic, p);
+    const cluster = this.#cluster;
+    if (found.ok || !forwarding || cluster === null || topic === undefined || found.errorCode !== KafkaErrorCode.NOT_LEADER_OR_FOLLOWER) return found;
+    const state = topic.partitions[p];
+    if (state === undefined || state.leader < 0 || state.leader === this.config.nodeId) return found;
+    const k = `${topic.topicId}:${p}`;
+    let remote = this.#remotes.get(k);
+    if (remote === undefined || remote.leader !== state.leader || remote.handle.leaderEpoch !== state.leaderEpoch) {
+      const leader = state.leader;
+      const call: ForwardCall = (name, invoke) => this.#call(cluster.peers.forward(leader), leader, `forward ${name}`, topic.name, p, FORWARD_TIMEOUT_MS, invoke);
+      remote = { leader, handle: new RemotePartitionHandle(topic.name, p, state.leaderEpoch, call) };
+      this.#remotes.set(k, remote);
+    }
+    return { ok: true, handle: remote.handle, topic };
   }
 
   /** A follower's fetch arriving over gRPC. */
@@ -203,7 +240,7 @@ export class Broker {
   }
 
   #remoteReplicaFetch(peers: PeerClients, leader: number, topic: string, topicId: string, p: number, request: ReplicaFetchRequest, signal: AbortSignal): Promise<ReplicaFetchResult> {
-    return this.#call(peers, leader, 'replica fetch', topic, p, request.maxWaitMs + REPLICA_FETCH_GRACE_MS, (client, metadata, options, done) => {
+    return this.#call(peers.get(leader), leader, 'replica fetch', topic, p, request.maxWaitMs + REPLICA_FETCH_GRACE_MS, (client, metadata, options, done) => {
       const call = client.ReplicaFetch(
         { topic, topicId, partition: p, replicaId: request.replicaId, leaderEpoch: request.leaderEpoch, fetchOffset: request.fetchOffset.toString(), lastFetchedEpoch: request.lastFetchedEpoch, maxBytes: request.maxBytes, maxWaitMs: request.maxWaitMs },
         metadata,
@@ -226,7 +263,7 @@ export class Broker {
   }
 
   #remoteMarker(peers: PeerClients, leader: number, topic: string, p: number, marker: TxnMarker): Promise<number> {
-    return this.#call(peers, leader, 'write txn marker', topic, p, 30_000, (client, metadata, options, done) =>
+    return this.#call(peers.get(leader), leader, 'write txn marker', topic, p, 30_000, (client, metadata, options, done) =>
       client.WriteTxnMarker(
         { topic, partition: p, producerId: marker.producerId.toString(), producerEpoch: marker.producerEpoch, coordinatorEpoch: marker.coordinatorEpoch, commit: marker.commit },
         metadata,
@@ -237,17 +274,16 @@ export class Broker {
   }
 
   /** One unary call to node `nodeId` in a client span, the trace context in its metadata. */
-  #call<T>(
-    peers: PeerClients,
+  #call<C, T>(
+    client: C | number,
     nodeId: number,
     name: string,
     topic: string,
     p: number,
     timeoutMs: number,
-    invoke: (client: ReplicationClient, metadata: ReturnType<typeof tracedMetadata>, options: { deadline: Date }, done: (err: Error | null, value?: T) => void) => void,
+    invoke: (client: C, metadata: ReturnType<typeof tracedMetadata>, options: { deadline: Date }, done: (err: Error | null, value?: T) => void) => void,
   ): Promise<T> {
     return tracer.startActiveSpan(`grpc ${name}`, { kind: SpanKind.CLIENT, attributes: { 'messaging.destination.name': topic, 'messaging.destination.partition.id': String(p), 'oxbow.peer_node_id': nodeId } }, (span) => {
-      const client = peers.get(nodeId);
       if (typeof client === 'number') {
         span.end();
         return Promise.reject(new Error(`node ${nodeId} has no gRPC endpoint registered`));

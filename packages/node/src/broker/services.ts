@@ -31,7 +31,12 @@ export interface BrokerServices {
   readonly transactions: TransactionCoordinator;
   /** Producer ids for InitProducerId, in blocks from the coordinator. */
   readonly producerIds: ProducerIdAllocator;
-  /** A partition this node leads, by topic name. */
+  /**
+   * `leader`: clients are sent to each partition's leader (Kafka). `local`: this node answers for
+   * every partition (Metadata names it leader) and `partition()` forwards to the real leader.
+   */
+  readonly clientRouting: 'leader' | 'local';
+  /** A partition this node leads (or forwards to, with local routing), by topic name. */
   partition(topic: string, partition: number): PartitionLookup;
   /** A partition this node leads, by topic id (Fetch v13+). */
   partitionById(topicId: string, partition: number): PartitionLookup;

@@ -7,7 +7,7 @@ import { context, propagation } from '@opentelemetry/api';
  * The gRPC contracts of `protos/` loaded at run time, with the TypeScript shapes of their
  * messages as @grpc/proto-loader presents them (int64 as decimal strings, bytes as Buffer).
  */
-const PROTO = fileURLToPath(new URL('../../../../protos/replication.proto', import.meta.url));
+const PROTOS = ['replication.proto', 'forward.proto'].map((f) => fileURLToPath(new URL(`../../../../protos/${f}`, import.meta.url)));
 
 export interface ReplicaFetchRequestMessage {
   topic: string;
@@ -51,19 +51,97 @@ export interface ReplicationClient extends grpc.Client {
   WriteTxnMarker: Unary<WriteTxnMarkerRequestMessage, WriteTxnMarkerResponseMessage>;
 }
 
+export interface AppendRequestMessage {
+  topic: string;
+  partition: number;
+  records: Buffer;
+  acks: number;
+}
+
+export interface AppendResponseMessage {
+  errorCode: number;
+  errorMessage: string;
+  baseOffset: string;
+  logAppendTimeMs: string;
+  logStartOffset: string;
+}
+
+export interface ReadRequestMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  maxBytes: number;
+  minOneBatch: boolean;
+  readCommitted: boolean;
+  currentLeaderEpoch: number;
+}
+
+export interface ReadResponseMessage {
+  errorCode: number;
+  highWatermark: string;
+  lastStableOffset: string;
+  logStartOffset: string;
+  records: Buffer;
+  abortedTransactions: { producerId: string; firstOffset: string }[];
+}
+
+export interface ListOffsetRequestMessage {
+  topic: string;
+  partition: number;
+  timestamp: string;
+  readCommitted: boolean;
+  currentLeaderEpoch: number;
+}
+
+export interface ListOffsetResponseMessage {
+  errorCode: number;
+  offset: string;
+  timestamp: string;
+  leaderEpoch: number;
+}
+
+export interface EndOffsetForEpochRequestMessage {
+  topic: string;
+  partition: number;
+  leaderEpoch: number;
+  currentLeaderEpoch: number;
+}
+
+export interface EndOffsetForEpochResponseMessage {
+  errorCode: number;
+  leaderEpoch: number;
+  endOffset: string;
+}
+
+export interface ForwardClient extends grpc.Client {
+  Append: Unary<AppendRequestMessage, AppendResponseMessage>;
+  Read: Unary<ReadRequestMessage, ReadResponseMessage>;
+  ListOffset: Unary<ListOffsetRequestMessage, ListOffsetResponseMessage>;
+  EndOffsetForEpoch: Unary<EndOffsetForEpochRequestMessage, EndOffsetForEpochResponseMessage>;
+}
+
 interface ReplicationPackage {
-  oxbow: { replication: { v1: { Replication: grpc.ServiceClientConstructor } } };
+  oxbow: { replication: { v1: { Replication: grpc.ServiceClientConstructor } }; forward: { v1: { Forward: grpc.ServiceClientConstructor } } };
 }
 
 let loaded: ReplicationPackage | null = null;
 
 function replicationPackage(): ReplicationPackage {
-  loaded ??= grpc.loadPackageDefinition(loadSync(PROTO, { keepCase: false, longs: String, enums: Number, bytes: Buffer, defaults: true, oneofs: true })) as unknown as ReplicationPackage;
+  loaded ??= grpc.loadPackageDefinition(loadSync(PROTOS, { keepCase: false, longs: String, enums: Number, bytes: Buffer, defaults: true, oneofs: true })) as unknown as ReplicationPackage;
   return loaded;
 }
 
 export function replicationService(): grpc.ServiceDefinition {
   return replicationPackage().oxbow.replication.v1.Replication.service;
+}
+
+export function forwardService(): grpc.ServiceDefinition {
+  return replicationPackage().oxbow.forward.v1.Forward.service;
+}
+
+export function newForwardClient(address: string): ForwardClient {
+  const Ctor = replicationPackage().oxbow.forward.v1.Forward;
+  return new Ctor(address, grpc.credentials.createInsecure(), GRPC_MESSAGE_LIMITS) as unknown as ForwardClient;
 }
 
 /** Messages up to 64 MiB: replica fetches carry up to replica.fetch.max.bytes of batches. */

@@ -1,6 +1,6 @@
 import type { Coordinator } from '@oxbow/controller';
 import { KafkaErrorCode } from '@oxbow/protocol';
-import { newReplicationClient, type ReplicationClient } from './grpc-contracts.js';
+import { newForwardClient, newReplicationClient, type ForwardClient, type ReplicationClient } from './grpc-contracts.js';
 
 /**
  * gRPC clients to the other nodes, by node id, from the gRPC endpoints they registered with the
@@ -8,7 +8,7 @@ import { newReplicationClient, type ReplicationClient } from './grpc-contracts.j
  */
 export class PeerClients {
   readonly #coordinator: Coordinator;
-  readonly #clients = new Map<number, { address: string; client: ReplicationClient }>();
+  readonly #clients = new Map<number, { address: string; client: ReplicationClient; forward: ForwardClient }>();
 
   constructor(coordinator: Coordinator) {
     this.#coordinator = coordinator;
@@ -16,18 +16,33 @@ export class PeerClients {
 
   /** The client for `nodeId`, or a Kafka error code when the node is not registered or has no gRPC endpoint. */
   get(nodeId: number): ReplicationClient | number {
+    const peer = this.#peer(nodeId);
+    return typeof peer === 'number' ? peer : peer.client;
+  }
+
+  /** The Forward service client of `nodeId` (same endpoint), or a Kafka error code. */
+  forward(nodeId: number): ForwardClient | number {
+    const peer = this.#peer(nodeId);
+    return typeof peer === 'number' ? peer : peer.forward;
+  }
+
+  #peer(nodeId: number): { client: ReplicationClient; forward: ForwardClient } | number {
     const address = this.#coordinator.brokers().find((b) => b.nodeId === nodeId)?.grpc ?? null;
     if (address === null) return KafkaErrorCode.NOT_LEADER_OR_FOLLOWER;
     const known = this.#clients.get(nodeId);
-    if (known !== undefined && known.address === address) return known.client;
+    if (known !== undefined && known.address === address) return known;
     known?.client.close();
-    const client = newReplicationClient(address);
-    this.#clients.set(nodeId, { address, client });
-    return client;
+    known?.forward.close();
+    const entry = { address, client: newReplicationClient(address), forward: newForwardClient(address) };
+    this.#clients.set(nodeId, entry);
+    return entry;
   }
 
   close(): void {
-    for (const { client } of this.#clients.values()) client.close();
+    for (const { client, forward } of this.#clients.values()) {
+      client.close();
+      forward.close();
+    }
     this.#clients.clear();
   }
 }

@@ -1,11 +1,20 @@
 import * as grpc from '@grpc/grpc-js';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { ReplicaFetchRequest, ReplicaFetchResult, TxnMarker } from '@oxbow/partition-actor';
+import type { PartitionHandle, ReplicaFetchRequest, ReplicaFetchResult, TxnMarker } from '@oxbow/partition-actor';
 import type { Logger } from '../observability/logger.js';
 import {
   contextFrom,
+  forwardService,
   GRPC_MESSAGE_LIMITS,
   replicationService,
+  type AppendRequestMessage,
+  type AppendResponseMessage,
+  type EndOffsetForEpochRequestMessage,
+  type EndOffsetForEpochResponseMessage,
+  type ListOffsetRequestMessage,
+  type ListOffsetResponseMessage,
+  type ReadRequestMessage,
+  type ReadResponseMessage,
   type ReplicaFetchRequestMessage,
   type ReplicaFetchResponseMessage,
   type WriteTxnMarkerRequestMessage,
@@ -20,6 +29,8 @@ export interface ReplicationHandlers {
   replicaFetch(topic: string, topicId: string, partition: number, request: ReplicaFetchRequest): Promise<ReplicaFetchResult>;
   /** A marker for a partition this node leads; resolves to a Kafka error code. */
   writeTxnMarker(topic: string, partition: number, marker: TxnMarker): Promise<number>;
+  /** A partition this node leads (forwarded requests are applied here, never forwarded again). */
+  leaderOf(topic: string, partition: number): PartitionHandle | number;
 }
 
 /** The node's gRPC server (`--grpc`): replication and transaction markers for other nodes. */
@@ -58,6 +69,53 @@ export class ReplicationServer {
         this.#serve('write txn marker', call.metadata, { 'messaging.destination.name': r.topic, 'messaging.destination.partition.id': String(r.partition) }, async () => {
           const errorCode = await handlers.writeTxnMarker(r.topic, r.partition, { producerId: BigInt(r.producerId), producerEpoch: r.producerEpoch, coordinatorEpoch: r.coordinatorEpoch, commit: r.commit });
           return { errorCode };
+        }, callback);
+      },
+    });
+    const leaderOf = (topic: string, partition: number): PartitionHandle | number => handlers.leaderOf(topic, partition);
+    this.#server.addService(forwardService(), {
+      Append: (call: grpc.ServerUnaryCall<AppendRequestMessage, AppendResponseMessage>, callback: grpc.sendUnaryData<AppendResponseMessage>) => {
+        const r = call.request;
+        this.#serve('forward append', call.metadata, { 'messaging.destination.name': r.topic, 'messaging.destination.partition.id': String(r.partition) }, async () => {
+          const h = leaderOf(r.topic, r.partition);
+          if (typeof h === 'number') return { errorCode: h, errorMessage: '', baseOffset: '-1', logAppendTimeMs: '-1', logStartOffset: '-1' };
+          const acks = r.acks === 0 || r.acks === 1 ? r.acks : -1;
+          const a = await h.append(r.records.length === 0 ? null : r.records, acks);
+          return { errorCode: a.errorCode, errorMessage: a.errorMessage ?? '', baseOffset: a.baseOffset.toString(), logAppendTimeMs: a.logAppendTimeMs.toString(), logStartOffset: a.logStartOffset.toString() };
+        }, callback);
+      },
+      Read: (call: grpc.ServerUnaryCall<ReadRequestMessage, ReadResponseMessage>, callback: grpc.sendUnaryData<ReadResponseMessage>) => {
+        const r = call.request;
+        this.#serve('forward read', call.metadata, { 'messaging.destination.name': r.topic, 'messaging.destination.partition.id': String(r.partition) }, async () => {
+          const h = leaderOf(r.topic, r.partition);
+          if (typeof h === 'number') return { errorCode: h, highWatermark: '-1', lastStableOffset: '-1', logStartOffset: '-1', records: Buffer.alloc(0), abortedTransactions: [] };
+          const x = await h.read({ offset: BigInt(r.offset), maxBytes: r.maxBytes, minOneBatch: r.minOneBatch, isolation: r.readCommitted ? 'read_committed' : 'read_uncommitted', currentLeaderEpoch: r.currentLeaderEpoch });
+          return {
+            errorCode: x.errorCode,
+            highWatermark: x.highWatermark.toString(),
+            lastStableOffset: x.lastStableOffset.toString(),
+            logStartOffset: x.logStartOffset.toString(),
+            records: x.records,
+            abortedTransactions: (x.abortedTransactions ?? []).map((a) => ({ producerId: a.producerId.toString(), firstOffset: a.firstOffset.toString() })),
+          };
+        }, callback);
+      },
+      ListOffset: (call: grpc.ServerUnaryCall<ListOffsetRequestMessage, ListOffsetResponseMessage>, callback: grpc.sendUnaryData<ListOffsetResponseMessage>) => {
+        const r = call.request;
+        this.#serve('forward list offset', call.metadata, { 'messaging.destination.name': r.topic, 'messaging.destination.partition.id': String(r.partition) }, async () => {
+          const h = leaderOf(r.topic, r.partition);
+          if (typeof h === 'number') return { errorCode: h, offset: '-1', timestamp: '-1', leaderEpoch: -1 };
+          const x = await h.listOffset(BigInt(r.timestamp), r.readCommitted ? 'read_committed' : 'read_uncommitted', r.currentLeaderEpoch);
+          return { errorCode: x.errorCode, offset: x.offset.toString(), timestamp: x.timestamp.toString(), leaderEpoch: x.leaderEpoch };
+        }, callback);
+      },
+      EndOffsetForEpoch: (call: grpc.ServerUnaryCall<EndOffsetForEpochRequestMessage, EndOffsetForEpochResponseMessage>, callback: grpc.sendUnaryData<EndOffsetForEpochResponseMessage>) => {
+        const r = call.request;
+        this.#serve('forward end offset for epoch', call.metadata, { 'messaging.destination.name': r.topic, 'messaging.destination.partition.id': String(r.partition) }, async () => {
+          const h = leaderOf(r.topic, r.partition);
+          if (typeof h === 'number') return { errorCode: h, leaderEpoch: -1, endOffset: '-1' };
+          const x = await h.endOffsetForEpoch(r.leaderEpoch, r.currentLeaderEpoch);
+          return { errorCode: x.errorCode, leaderEpoch: x.leaderEpoch, endOffset: x.endOffset.toString() };
         }, callback);
       },
     });

@@ -2,7 +2,7 @@
 // config file's `settings:` map: Kafka's node-level keys the broker uses, the cluster-wide defaults
 // of topic configs (broker-settings-log.ts), and the cluster-wide defaults of Oxbow's diskless and
 // tiered topic configs (same names as the topic keys).
-import { atLeast, between, custom, NO_VALIDATOR, type SettingDef } from './config-def.js';
+import { atLeast, between, custom, NO_VALIDATOR, oneOf, type SettingDef } from './config-def.js';
 import { BROKER_LOG_SETTINGS } from './broker-settings-log.js';
 import { OXBOW_TOPIC_CONFIGS } from './topic-configs-oxbow.js';
 
@@ -71,6 +71,10 @@ export const BROKER_NODE_SETTINGS = {
   },
   'offsets.topic.replication.factor': {
     type: 'int', default: '3', validator: between(1, 32767), doc: 'Replication factor of __consumer_offsets, capped at the number of registered nodes.',
+  },
+  'oxbow.client.routing': {
+    type: 'string', default: 'leader', validator: oneOf('leader', 'local'),
+    doc: 'leader: Metadata names each partition leader, as Kafka does. local: this node names itself leader of every partition and forwards produce, fetch and offset lookups to the real leader over gRPC (clients that can reach only this node). Groups and transactions still use their coordinators.',
   },
   'producer.id.expiration.ms': {
     type: 'int', default: '86400000', validator: atLeast(1), doc: 'How long idempotent producer state is kept after its last write.',

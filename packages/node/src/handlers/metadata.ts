@@ -24,6 +24,9 @@ type TopicResult = {
 
 function describeTopic(topic: TopicRecord, services: BrokerServices): TopicResult {
   const live = new Set(services.coordinator.brokers().map((b) => b.nodeId));
+  // With local routing this node answers for every partition that has a leader (and forwards).
+  const self = services.identity.nodeId;
+  const leaderFor = (leader: number): number => (services.clientRouting === 'local' && leader >= 0 ? self : leader);
   return {
     errorCode: 0,
     name: topic.name,
@@ -32,7 +35,7 @@ function describeTopic(topic: TopicRecord, services: BrokerServices): TopicResul
     partitions: topic.partitions.map((p) => ({
       errorCode: p.leader === -1 ? KafkaErrorCode.LEADER_NOT_AVAILABLE : 0,
       partitionIndex: p.partition,
-      leaderId: p.leader,
+      leaderId: leaderFor(p.leader),
       leaderEpoch: p.leaderEpoch,
       replicaNodes: [...p.replicas],
       isrNodes: [...p.isr],

@@ -51,10 +51,17 @@ describe('Broker', () => {
     expect(await (await fetch(`http://${admin.host}:${admin.port}/metrics`)).text()).toMatch(/oxbow_kafka_requests/);
   });
 
-  it('refuses --etcd until the etcd coordinator exists, naming the flag', async () => {
+  it('fails to start, and says why, when --etcd names an etcd that does not answer', async () => {
     const dir = await tempDir();
-    await expect(Broker.start(parseBrokerConfig(['--kafka', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--data-dir', dir, '--etcd', 'http://127.0.0.1:2379'], {}), { logger: silent, env: {} })).rejects.toThrow(/--etcd/);
-  });
+    const started = Date.now();
+    const outcome = await Broker.start(parseBrokerConfig(['--kafka', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--grpc', '127.0.0.1:0', '--data-dir', dir, '--etcd', 'http://127.0.0.1:9'], {}), { logger: silent, env: {} }).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(outcome).toBeInstanceOf(Error);
+    expect(String(outcome)).toMatch(/etcd|timed out|unavailable/i);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 30_000);
 
   it('keeps topics and acknowledged records across a restart on the same data dir', async () => {
     const dir = await tempDir();
