@@ -91,6 +91,9 @@ export async function decodeParquet(input: ParquetInput, fromOffset: bigint, max
     const groupRows = Number(rg.num_rows);
     const rowEnd = rowStart + groupRows;
     if (group.lastOffset < fromOffset) {
+      // Its rows are all before `fromOffset`, but an empty batch stored after them may not be
+      // (compaction keeps record-less batches for their offsets): `emit` skips the earlier ones.
+      await emitEmpty(g);
       rowStart = rowEnd;
       continue;
     }
