@@ -7,7 +7,8 @@
  * per GB, as in `npm run bench`), librdkafka producing 1 KiB records (acks=1), the bare Fetch
  * reader and the librdkafka consumer reading that topic, and p99 produce latency (1 KiB, acks=all,
  * linger.ms=5) at AB_LATENCY_RATE records/s. Prints each round and the medians per variant.
- * AB_ROUNDS (5), AB_SECONDS (6), AB_PARTS (comma list of replay,produce,fetch,latency: all).
+ * AB_ROUNDS (5), AB_SECONDS (6), AB_PARTS (comma list of replay,produce,fetch,latency: all),
+ * AB_REPLAY_LAST (1: replay after produce and fetch instead of first).
  * A diagnostic for development, not part of `npm run bench`.
  */
 import { spawn } from 'node:child_process';
@@ -33,6 +34,8 @@ const rounds = Number(process.env.AB_ROUNDS ?? 5);
 const seconds = Number(process.env.AB_SECONDS ?? 6);
 const parts = new Set((process.env.AB_PARTS ?? 'replay,produce,fetch,latency').split(','));
 const latencyRate = Number(process.env.AB_LATENCY_RATE ?? 120_000);
+/** AB_REPLAY_LAST=1: the replay after produce and fetch, as in `npm run bench` (a broker that has written GBs). */
+const replayLast = process.env.AB_REPLAY_LAST === '1';
 const config = { ...benchConfig(), seconds };
 const log = (line: string): void => void process.stderr.write(`[ab] ${line}\n`);
 
@@ -81,12 +84,14 @@ async function measure(cli: string, captureFile: string): Promise<Figures> {
   const bootstrap = `127.0.0.1:${b.port}`;
   const f: Figures = {};
   try {
-    if (parts.has('replay')) {
+    const replay = async (): Promise<void> => {
+      if (!parts.has('replay')) return;
       await createTopic(bootstrap, REPLAY_TOPIC, config.partitions);
       const r = await replayIntoBroker(captureFile, config.replayPasses, b.port, b.pid, config.replayWindow);
       f['replay CPU s/GB'] = r.cpuSeconds / (r.bytes / 1e9);
       f['replay MB/s'] = r.bytes / MB / r.seconds;
-    }
+    };
+    if (!replayLast) await replay();
     const topic = 'ab-1024b';
     if (parts.has('produce') || parts.has('fetch')) {
       await createTopic(bootstrap, topic, config.partitions);
@@ -104,6 +109,7 @@ async function measure(cli: string, captureFile: string): Promise<Figures> {
       f['consumer MB/s'] = c.result.bytes / MB / c.result.elapsedSeconds;
       if (!c.result.complete) f['consumer incomplete'] = 1;
     }
+    if (replayLast) await replay();
     if (parts.has('latency')) {
       await createTopic(bootstrap, 'ab-latency', config.partitions);
       const r = await producePaced(bootstrap, 'ab-latency', { size: 1024, acks: 'all', seconds, rate: latencyRate, lingerMs: 5 });
