@@ -4,6 +4,7 @@
  * serves Kafka, and returns a handle to stop, kill or restart it on the same port and data dir.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -126,6 +127,12 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerPr
     },
     pause() {
       child.kill('SIGSTOP');
+      // The signal lands asynchronously: wait until the process is really stopped (state T).
+      const deadline = Date.now() + 1000;
+      while (Date.now() < deadline && child.pid !== undefined) {
+        const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+        if ('Tt'.includes(stat.charAt(stat.lastIndexOf(')') + 2))) break;
+      }
     },
     resume() {
       child.kill('SIGCONT');

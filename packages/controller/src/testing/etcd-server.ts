@@ -6,6 +6,7 @@
  * and ports (after `kill`, or on its own).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -95,7 +96,9 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
   return {
     endpoints: [clientUrl],
     dataDir,
-    pause: () => void child?.kill('SIGSTOP'),
+    pause: () => {
+      if (child?.kill('SIGSTOP') === true && child.pid !== undefined) waitUntilStopped(child.pid);
+    },
     resume: () => void child?.kill('SIGCONT'),
     kill: () => exited(child, 'SIGKILL'),
     restart: async () => {
@@ -140,4 +143,21 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * SIGSTOP takes effect asynchronously; a test that pauses etcd and at once writes must not have the
+ * write served first. Polls /proc until the process is stopped (state T), for at most a second.
+ */
+function waitUntilStopped(pid: number): void {
+  const deadline = Date.now() + 1000;
+  while (Date.now() < deadline) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (state === 'T' || state === 't') return;
+    } catch {
+      return;
+    }
+  }
 }

@@ -323,7 +323,8 @@ export class Broker {
     if (cluster !== null) {
       const port = await cluster.server.listen(this.config.grpc.host, this.config.grpc.port);
       const host = this.config.grpc.host === '0.0.0.0' || this.config.grpc.host === '::' ? this.config.advertise.host : this.config.grpc.host;
-      grpc = `${host}:${port}`;
+      const advertised = this.config.advertiseGrpc;
+      grpc = advertised === null ? `${host}:${port}` : `${advertised.host}:${advertised.port}`;
     }
     const bound = this.#kafka.address();
     // Advertise the bound port when the configured one was 0 (tests) and none was given.

@@ -46,6 +46,8 @@ export interface BrokerConfig {
   readonly kafka: HostPort;
   readonly advertise: HostPort;
   readonly grpc: HostPort;
+  /** gRPC address registered for other nodes, or null for the one derived from `grpc`. */
+  readonly advertiseGrpc: HostPort | null;
   readonly admin: HostPort;
   readonly dataDir: string;
   /** etcd endpoints, or null for the embedded coordinator. */
@@ -119,6 +121,7 @@ export function parseBrokerConfig(argv: readonly string[], env: Readonly<Record<
   const admin = required(pick('admin', parseHostPort), 'admin');
   const dataDir = required(pick('data-dir', parseNonEmpty), 'data-dir');
   const advertise = pick('advertise', parseHostPort) ?? kafka;
+  const advertiseGrpc = pick('advertise-grpc', parseHostPort) ?? null;
   const objectStore = pick('object-store', parseObjectStore) ?? `file://${dataDir.replace(/\/+$/, '')}/objects`;
   const etcd = pick('etcd', parseEtcd);
   const rack = pick('rack', parseNonEmpty);
@@ -151,7 +154,7 @@ export function parseBrokerConfig(argv: readonly string[], env: Readonly<Record<
     throw new ConfigError('group.min.session.timeout.ms', `group.min.session.timeout.ms (${minSession}) must not exceed group.max.session.timeout.ms (${maxSession}) (from ${origin})`, origin);
   }
 
-  return { nodeId, kafka, advertise, grpc, admin, dataDir, etcd, objectStore, rack, cluster, logLevel, configFile: configPath?.text ?? null, settings, broker, origins };
+  return { nodeId, kafka, advertise, grpc, advertiseGrpc, admin, dataDir, etcd, objectStore, rack, cluster, logLevel, configFile: configPath?.text ?? null, settings, broker, origins };
 }
 
 function checkAddresses(origins: Readonly<Record<string, ConfigOrigin>>, a: { kafka: HostPort; grpc: HostPort; admin: HostPort; advertise: HostPort }): void {

@@ -22,6 +22,7 @@ export const BROKER_FLAGS = {
   kafka: { env: 'OXBOW_KAFKA', arg: 'HOST:PORT', default: '127.0.0.1:9092', doc: 'Address the Kafka listener binds (port 0 = any free port).' },
   advertise: { env: 'OXBOW_ADVERTISE', arg: 'HOST:PORT', default: null, doc: 'Address clients are told to connect to (default: --kafka; required when --kafka binds 0.0.0.0 or ::).' },
   grpc: { env: 'OXBOW_GRPC', arg: 'HOST:PORT', default: '127.0.0.1:9093', doc: 'Address of the node-to-node gRPC server (replication, forwarding).' },
+  'advertise-grpc': { env: 'OXBOW_ADVERTISE_GRPC', arg: 'HOST:PORT', default: null, doc: 'gRPC address other nodes are told to use (default: --grpc, with the --advertise host when --grpc binds 0.0.0.0 or ::).' },
   admin: { env: 'OXBOW_ADMIN', arg: 'HOST:PORT', default: '127.0.0.1:9094', doc: 'Address of the admin HTTP server (/healthz, /readyz, /metrics, tiered API).' },
   'data-dir': { env: 'OXBOW_DATA_DIR', arg: 'DIR', default: './data', doc: 'Directory for local logs, WALs and the embedded coordinator.' },
   etcd: { env: 'OXBOW_ETCD', arg: 'URL[,URL]', default: null, doc: 'etcd endpoints (http:// or https://); absent = embedded single-node coordinator.' },
