@@ -5,5 +5,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['oxbow:source'] },
   ssr: { resolve: { conditions: ['oxbow:source'] } },
-  test: { include: ['test/**/*.test.ts'] },
+  // Worker threads compile TypeScript on first use; beside the whole suite on 2 cores that takes seconds.
+  test: { include: ['test/**/*.test.ts'], testTimeout: 30_000 },
 });
