@@ -28,6 +28,8 @@ export interface TxnOffsetCommitInput extends OffsetCommitRequestInput {
 
 type StoredOffset = CommittedOffset & { readonly topic: string; readonly partition: number };
 
+const stored = (o: OffsetCommitEntry, commitTimestamp: number): StoredOffset => ({ topic: o.topic, partition: o.partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp });
+
 export interface FetchedOffset {
   readonly topic: string;
   readonly partition: number;
@@ -73,26 +75,35 @@ export class GroupOffsets {
       const error = this.#checkMember(group, req);
       if (error !== 0) return all(error);
     }
+    const committed = group;
+    const now = this.#groups.now();
+    return this.#write(req, now, (records) => this.#groups.log.append(req.groupId, records), (accepted) => {
+      for (const o of accepted) committed.offsets.set(offsetKey(o.topic, o.partition), stored(o, now));
+      this.#groups.touch(committed, req.memberId);
+    });
+  }
+
+  /**
+   * Validates each entry (metadata size, partition existence), writes the valid ones as one batch
+   * and applies them once written; one error code per entry, in request order.
+   */
+  async #write(req: OffsetCommitRequestInput, now: number, append: (records: OffsetsTopicRecord[]) => Promise<number>, apply: (accepted: OffsetCommitEntry[]) => void): Promise<number[]> {
     const errors = req.offsets.map((o) => {
       if (o.metadata !== null && Buffer.byteLength(o.metadata) > this.#options.maxMetadataBytes) return KafkaErrorCode.OFFSET_METADATA_TOO_LARGE;
       if (!this.#options.partitionExists(o.topic, o.partition)) return KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       return 0;
     });
-    const now = this.#groups.now();
     const accepted = req.offsets.filter((_, i) => errors[i] === 0);
     const records: OffsetsTopicRecord[] = accepted.map((o) => ({
       key: encodeOffsetCommitKey({ group: req.groupId, topic: o.topic, partition: o.partition }),
       value: encodeOffsetCommitValue({ offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: BigInt(now) }),
     }));
-    const written = await this.#groups.log.append(req.groupId, records);
+    const written = await append(records);
     if (written !== 0) {
       const code = written === KafkaErrorCode.NOT_LEADER_OR_FOLLOWER ? KafkaErrorCode.NOT_COORDINATOR : written;
       return errors.map((e) => (e === 0 ? code : e));
     }
-    for (const o of accepted) {
-      group.offsets.set(offsetKey(o.topic, o.partition), { topic: o.topic, partition: o.partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: now });
-    }
-    this.#groups.touch(group, req.memberId);
+    apply(accepted);
     return errors;
   }
 
@@ -116,26 +127,10 @@ export class GroupOffsets {
       if (req.memberId !== '' && !group.members.has(req.memberId)) return all(KafkaErrorCode.UNKNOWN_MEMBER_ID);
       if (req.generationId >= 0 && req.generationId !== group.generationId) return all(KafkaErrorCode.ILLEGAL_GENERATION);
     }
-    const errors = req.offsets.map((o) => {
-      if (o.metadata !== null && Buffer.byteLength(o.metadata) > this.#options.maxMetadataBytes) return KafkaErrorCode.OFFSET_METADATA_TOO_LARGE;
-      if (!this.#options.partitionExists(o.topic, o.partition)) return KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-      return 0;
-    });
     const now = this.#groups.now();
-    const accepted = req.offsets.filter((_, i) => errors[i] === 0);
-    const records: OffsetsTopicRecord[] = accepted.map((o) => ({
-      key: encodeOffsetCommitKey({ group: req.groupId, topic: o.topic, partition: o.partition }),
-      value: encodeOffsetCommitValue({ offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: BigInt(now) }),
-    }));
-    const written = await this.#groups.log.appendTransactional(req.groupId, records, { producerId: req.producerId, producerEpoch: req.producerEpoch });
-    if (written !== 0) {
-      const code = written === KafkaErrorCode.NOT_LEADER_OR_FOLLOWER ? KafkaErrorCode.NOT_COORDINATOR : written;
-      return errors.map((e) => (e === 0 ? code : e));
-    }
-    for (const o of accepted) {
-      this.addPending(req.producerId, req.groupId, { topic: o.topic, partition: o.partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata ?? '', commitTimestamp: now });
-    }
-    return errors;
+    return this.#write(req, now, (records) => this.#groups.log.appendTransactional(req.groupId, records, { producerId: req.producerId, producerEpoch: req.producerEpoch }), (accepted) => {
+      for (const o of accepted) this.addPending(req.producerId, req.groupId, stored(o, now));
+    });
   }
 
   /** Remembers a transactional offset commit (written, or replayed from the log) until its marker. */

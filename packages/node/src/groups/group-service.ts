@@ -10,7 +10,7 @@ import { GroupCoordinator } from './group-coordinator.js';
 import type { GroupLog } from './group-types.js';
 import { GroupOffsets } from './group-offsets.js';
 import { decodeGroupMetadataValue, decodeGroupRecordKey, decodeOffsetCommitValue, type GroupMetadataValue, type OffsetCommitValue } from './group-records.js';
-import { appendInternalRecords, replayPartition, type TransactionalWrite } from '../internal/internal-topic.js';
+import { appendInternalRecords, internalPartitionLeader, replayPartition, type TransactionalWrite } from '../internal/internal-topic.js';
 import { ensureOffsetsTopic, OFFSETS_TOPIC, offsetsPartitionFor, type OffsetsTopicRecord } from './offsets-topic.js';
 
 export interface GroupServiceOptions {
@@ -119,11 +119,9 @@ export class GroupService implements GroupLog {
         return coordinatorError(KafkaErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
       }
     }
-    const topic = this.#o.coordinator.topic(OFFSETS_TOPIC);
-    const leader = topic?.partitions[this.partitionFor(groupId)]?.leader ?? -1;
-    const broker = this.#o.coordinator.brokers().find((b) => b.nodeId === leader);
-    if (broker === undefined) return coordinatorError(KafkaErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
-    return { errorCode: 0, errorMessage: null, nodeId: broker.nodeId, host: broker.host, port: broker.port };
+    const broker = internalPartitionLeader(this.#o.coordinator, OFFSETS_TOPIC, this.partitionFor(groupId));
+    if (broker === null) return coordinatorError(KafkaErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
+    return { errorCode: 0, errorMessage: null, ...broker };
   }
 
   #ensureTopic(): Promise<void> {

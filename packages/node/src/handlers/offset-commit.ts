@@ -1,5 +1,6 @@
 import { OffsetCommit } from '@oxbow/protocol';
 import { defineHandler } from './handler.js';
+import { commitEntries, commitResults } from './offset-commit-entries.js';
 
 /**
  * OffsetCommit (8), v2-9 (Kafka 4's range): group members commit for their generation; simple
@@ -11,23 +12,14 @@ export const offsetCommitHandler = defineHandler({
   minVersion: 2,
   maxVersion: 9,
   async handle(request, ctx) {
-    const offsets = request.topics.flatMap((t) =>
-      t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata })),
-    );
     const errors = await ctx.services.groups.offsets.commit({
       groupId: request.groupId,
       generationId: request.generationIdOrMemberEpoch,
       memberId: request.memberId,
       groupInstanceId: request.groupInstanceId,
-      offsets,
+      offsets: commitEntries(request),
     });
-    let i = 0;
-    return {
-      throttleTimeMs: 0,
-      topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errors[i++] ?? 0 })) })),
-    };
+    return { throttleTimeMs: 0, topics: commitResults(request, errors) };
   },
-  errorResponse: (request, errorCode) => ({
-    topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) })),
-  }),
+  errorResponse: (request, errorCode) => ({ topics: commitResults(request, errorCode) }),
 });

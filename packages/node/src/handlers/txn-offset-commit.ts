@@ -1,5 +1,6 @@
 import { TxnOffsetCommit } from '@oxbow/protocol';
 import { defineHandler } from './handler.js';
+import { commitEntries, commitResults } from './offset-commit-entries.js';
 
 /**
  * TxnOffsetCommit (28), v0-4: offsets committed inside a transaction (consume-transform-produce).
@@ -11,9 +12,6 @@ export const txnOffsetCommitHandler = defineHandler({
   minVersion: 0,
   maxVersion: 4,
   async handle(request, ctx) {
-    const offsets = request.topics.flatMap((t) =>
-      t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata })),
-    );
     const errors = await ctx.services.groups.offsets.txnCommit({
       groupId: request.groupId,
       generationId: request.generationId,
@@ -21,16 +19,9 @@ export const txnOffsetCommitHandler = defineHandler({
       groupInstanceId: request.groupInstanceId,
       producerId: request.producerId,
       producerEpoch: request.producerEpoch,
-      offsets,
+      offsets: commitEntries(request),
     });
-    let i = 0;
-    return {
-      throttleTimeMs: 0,
-      topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errors[i++] ?? 0 })) })),
-    };
+    return { throttleTimeMs: 0, topics: commitResults(request, errors) };
   },
-  errorResponse: (request, errorCode) => ({
-    throttleTimeMs: 0,
-    topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) })),
-  }),
+  errorResponse: (request, errorCode) => ({ throttleTimeMs: 0, topics: commitResults(request, errorCode) }),
 });

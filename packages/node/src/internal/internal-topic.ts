@@ -106,3 +106,10 @@ export async function replayPartition(handle: PartitionHandle, visitor: ReplayVi
     offset = next;
   }
 }
+
+/** The broker leading `partition` of an internal topic (a group's or transactional id's coordinator), or null. */
+export function internalPartitionLeader(coordinator: Coordinator, topic: string, partition: number): { nodeId: number; host: string; port: number } | null {
+  const leader = coordinator.topic(topic)?.partitions[partition]?.leader ?? -1;
+  const broker = coordinator.brokers().find((b) => b.nodeId === leader);
+  return broker === undefined ? null : { nodeId: broker.nodeId, host: broker.host, port: broker.port };
+}

@@ -7,7 +7,7 @@ import type { TopicAdmin } from '../broker/topic-admin.js';
 import type { BrokerConfig } from '../config/index.js';
 import type { CoordinatorLookup } from '../groups/group-service.js';
 import { coordinatorError } from '../groups/group-service.js';
-import { appendInternalRecords, coordinatorPartitionFor, ensureInternalTopic, replayPartition } from '../internal/internal-topic.js';
+import { appendInternalRecords, coordinatorPartitionFor, ensureInternalTopic, internalPartitionLeader, replayPartition } from '../internal/internal-topic.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProducerIdAllocator } from '../producers/producer-id-allocator.js';
 import { decodeTxnLogKey, decodeTxnLogValue, encodeTxnLogKey, encodeTxnLogValue, type TxnLogValue, type TxnStateName } from './transaction-records.js';
@@ -141,10 +141,9 @@ export class TransactionCoordinator {
         return coordinatorError(KafkaErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
       }
     }
-    const leader = this.#o.coordinator.topic(TRANSACTION_STATE_TOPIC)?.partitions[this.partitionFor(transactionalId)]?.leader ?? -1;
-    const broker = this.#o.coordinator.brokers().find((b) => b.nodeId === leader);
-    if (broker === undefined) return coordinatorError(KafkaErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
-    return { errorCode: 0, errorMessage: null, nodeId: broker.nodeId, host: broker.host, port: broker.port };
+    const broker = internalPartitionLeader(this.#o.coordinator, TRANSACTION_STATE_TOPIC, this.partitionFor(transactionalId));
+    if (broker === null) return coordinatorError(KafkaErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
+    return { errorCode: 0, errorMessage: null, ...broker };
   }
 
   /** InitProducerId with a transactional id. */
