@@ -13,6 +13,7 @@ import { measureBroker, type Failure } from './broker-bench.js';
 import { startCeilingBench } from './ceiling.js';
 import { benchConfig } from './config.js';
 import { measureCoordination, type CoordinationResults } from './coordination-bench.js';
+import { measureCluster, type ClusterResults } from './cluster-bench.js';
 import { MB, measureRawLimits } from './raw-limits.js';
 import { replayIntoSink, type ReplayResult } from './replay.js';
 import { writeReport } from './report.js';
@@ -65,7 +66,13 @@ try {
   } catch (err) {
     failures.push({ what: 'group and transaction coordination figures', goal: '', error: message(err) });
   }
-  const md = writeReport(ROOT, { config, raw, capture, broker, sink, coordination, failures: [...failures, ...broker.failures], seconds: (performance.now() - started) / 1000 });
+  let cluster: ClusterResults | null = null;
+  try {
+    cluster = await measureCluster(config, log);
+  } catch (err) {
+    failures.push({ what: '3-node cluster figures (rf=3 vs rf=1, failover)', goal: '', error: message(err) });
+  }
+  const md = writeReport(ROOT, { config, raw, capture, broker, sink, coordination, cluster, failures: [...failures, ...broker.failures], seconds: (performance.now() - started) / 1000 });
   process.stdout.write(`${md}\nWritten to bench-results/broker.md and bench-results/broker.json\n`);
 } finally {
   rmSync(work, { recursive: true, force: true });
