@@ -1,13 +1,12 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { decodeControlKey, decodeRecordBatch, encodeControlKey, encodeEndTxnMarkerValue, encodeRecordBatch, KafkaErrorCode, scanBatches, type RecordBatchView } from '@oxbow/protocol';
+import { encodeControlKey, encodeEndTxnMarkerValue, encodeRecordBatch, KafkaErrorCode, scanBatches } from '@oxbow/protocol';
 import { StorageError } from '@oxbow/storage';
 import type { PartitionBackend } from './backend.js';
 import { validateProducedRecords, type ValidationConfig } from './batch-validator.js';
 import { BoundedMailbox, MailboxFullError } from './mailbox.js';
-import { decodeProducerSnapshot, encodeProducerSnapshot } from './producer-snapshot.js';
-import { ProducerStateTable, type ProducerCheck } from './producer-state.js';
+import type { ProducerCheck, ProducerStateTable } from './producer-state.js';
+import { ProducerStateStore } from './producer-state-store.js';
 import { LeaderReplicas } from './leader-replicas.js';
-import { TransactionIndex } from './transaction-index.js';
 import {
   LIST_OFFSETS_TIMESTAMP,
   type Acks,
@@ -93,8 +92,6 @@ interface CommitWaiter {
 const NO_OFFSET = -1n;
 const DEFAULT_ACK_TIMEOUT_MS = 30_000;
 const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
-/** Bytes read per step when rebuilding producer state from the log (headers only are parsed). */
-const REPLAY_CHUNK_BYTES = 1 << 20;
 const tracer = trace.getTracer('oxbow');
 
 /**
@@ -131,15 +128,8 @@ export class PartitionActor implements PartitionHandle {
   #failure: Error | null = null;
   #epochRecorded = false;
   readonly #producerIdExpirationMs: number;
-  /**
-   * Idempotent-producer state and the transaction index, loaded together (snapshot + log replay) on
-   * the first append, marker, read or housekeeping; `#loading` shares one load between callers.
-   */
-  #producers: ProducerStateTable | null = null;
-  #loading: Promise<ProducerStateTable> | null = null;
-  readonly #txns = new TransactionIndex();
-  /** Producer-state changes since the last snapshot was written. */
-  #producerChanges = 0;
+  /** Idempotent-producer state and the transaction index, loaded on the first append, marker, read or housekeeping. */
+  readonly #state: ProducerStateStore;
   constructor(options: PartitionActorOptions) {
     this.topic = options.topic;
     this.partition = options.partition;
@@ -152,6 +142,7 @@ export class PartitionActor implements PartitionHandle {
     this.#logger = options.logger;
     this.#producerIdExpirationMs = options.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS;
     this.#replication = options.replication;
+    this.#state = new ProducerStateStore(this.#backend, { topic: this.topic, partition: this.partition }, this.#logger);
     // Without followers every appended record is committed; with them, becomeLeader/becomeFollower
     // decide (a follower learns the watermark from its leader).
     this.#highWatermark = this.#backend.logEndOffset;
@@ -194,7 +185,7 @@ export class PartitionActor implements PartitionHandle {
         this.#followers = new LeaderReplicas(selfId, state.replicas, state.isr, this.#now());
       }
       if (!wasLeader) {
-        this.#producers = null;
+        this.#state.invalidate();
         if (this.#failure === null) {
           try {
             await this.#backend.assignEpochStartOffset(this.#leaderEpoch, this.#backend.logEndOffset);
@@ -304,7 +295,7 @@ export class PartitionActor implements PartitionHandle {
             count += v.recordsCount;
           }
           await this.#backend.append(bytes, { firstOffset: first.baseOffset, lastOffset: last.lastOffset, maxTimestamp, offsetOfMaxTimestamp: offsetOfMax, recordCount: count });
-          this.#producers = null;
+          this.#state.invalidate();
           this.#notifyEnd();
         }
         if (leaderLogStart > this.#backend.logStartOffset && leaderLogStart <= this.#backend.logEndOffset) await this.#backend.deleteRecordsBefore(leaderLogStart);
@@ -323,7 +314,7 @@ export class PartitionActor implements PartitionHandle {
     return this.#mailbox.submit(async () => {
       if (offset >= this.#backend.logEndOffset) return;
       await this.#backend.truncateTo(offset);
-      this.#producers = null;
+      this.#state.invalidate();
       if (this.#highWatermark > offset) this.#highWatermark = offset;
     });
   }
@@ -336,7 +327,7 @@ export class PartitionActor implements PartitionHandle {
   }
   /** The high watermark, or the first offset of the oldest transaction still open here. */
   get lastStableOffset(): bigint {
-    return this.#txns.lastStableOffset(this.#highWatermark);
+    return this.#state.txns.lastStableOffset(this.#highWatermark);
   }
   get logStartOffset(): bigint {
     return this.#backend.logStartOffset;
@@ -388,14 +379,14 @@ export class PartitionActor implements PartitionHandle {
     const batch = checked.batch;
     let producers: ProducerStateTable;
     try {
-      producers = this.#producers ?? (await this.#producerState());
+      producers = await this.#state.table();
     } catch (err) {
       return this.#storageFailure(err);
     }
     const verdict: ProducerCheck = origin === 'coordinator' ? { kind: 'append' } : producers.check(batch);
     if (verdict.kind === 'error') return this.#appendError(verdict.errorCode, verdict.message);
     if (batch.isTransactional && batch.producerId < 0n) return this.#appendError(KafkaErrorCode.INVALID_RECORD, 'Transactional batch without a producer id');
-    if (!batch.isTransactional && batch.producerId >= 0n && this.#txns.openFor(batch.producerId) !== undefined) {
+    if (!batch.isTransactional && batch.producerId >= 0n && this.#state.txns.openFor(batch.producerId) !== undefined) {
       return this.#appendError(KafkaErrorCode.INVALID_TXN_STATE, `Producer ${batch.producerId} has a transaction open on this partition; non-transactional batch refused`);
     }
     if (verdict.kind === 'duplicate') {
@@ -428,8 +419,8 @@ export class PartitionActor implements PartitionHandle {
     }
     if (batch.producerId >= 0n) {
       if (origin === 'client') producers.record(batch, baseOffset, BigInt(now));
-      if (batch.isTransactional) this.#txns.onData(batch.producerId, batch.producerEpoch, baseOffset);
-      this.#producerChanges++;
+      if (batch.isTransactional) this.#state.txns.onData(batch.producerId, batch.producerEpoch, baseOffset);
+      this.#state.changed();
     }
     this.#notifyEnd();
     this.#updateHighWatermark();
@@ -465,7 +456,7 @@ export class PartitionActor implements PartitionHandle {
     if (this.#role !== 'leader') return { errorCode: KafkaErrorCode.NOT_LEADER_OR_FOLLOWER, offset: NO_OFFSET };
     const now = this.#now();
     try {
-      const producers = await this.#producerState();
+      const producers = await this.#state.table();
       const current = producers.get(marker.producerId);
       if (current !== undefined && marker.producerEpoch < current.epoch) {
         return { errorCode: KafkaErrorCode.INVALID_PRODUCER_EPOCH, offset: NO_OFFSET };
@@ -487,8 +478,8 @@ export class PartitionActor implements PartitionHandle {
       }
       await this.#backend.append(bytes, { firstOffset: offset, lastOffset: offset, maxTimestamp: BigInt(now), offsetOfMaxTimestamp: offset, recordCount: 1 });
       producers.bumpEpoch(marker.producerId, marker.producerEpoch, BigInt(now));
-      this.#txns.onMarker(marker.producerId, marker.commit, offset);
-      this.#producerChanges++;
+      this.#state.txns.onMarker(marker.producerId, marker.commit, offset);
+      this.#state.changed();
       this.#notifyEnd();
       this.#updateHighWatermark();
       return { errorCode: 0, offset };
@@ -501,15 +492,15 @@ export class PartitionActor implements PartitionHandle {
     if (this.#failure !== null) return { errorCode: KafkaErrorCode.KAFKA_STORAGE_ERROR, producers: [] };
     let table: ProducerStateTable;
     try {
-      table = await this.#producerState();
+      table = await this.#state.table();
     } catch (err) {
       return { errorCode: this.#storageFailure(err).errorCode, producers: [] };
     }
-    const ids = new Set<bigint>([...[...table.entries()].map((e) => e.producerId), ...[...this.#txns.open()].map((t) => t.producerId)]);
+    const ids = new Set<bigint>([...[...table.entries()].map((e) => e.producerId), ...[...this.#state.txns.open()].map((t) => t.producerId)]);
     const producers = [...ids].map((producerId): ProducerDescription => {
       const entry = table.get(producerId);
       const last = entry?.batches[entry.batches.length - 1];
-      const open = this.#txns.openFor(producerId);
+      const open = this.#state.txns.openFor(producerId);
       return {
         producerId,
         producerEpoch: entry?.epoch ?? open?.producerEpoch ?? -1,
@@ -524,10 +515,10 @@ export class PartitionActor implements PartitionHandle {
   async read(request: ReadRequest): Promise<ReadResult> {
     const committed = request.isolation === 'read_committed';
     const empty = { records: Buffer.alloc(0), abortedTransactions: committed ? [] : null };
-    if (this.#producers === null && this.#failure === null) {
+    if (!this.#state.isLoaded && this.#failure === null) {
       // The LSO needs the transaction index: load it before the first read after opening.
       try {
-        await this.#producerState();
+        await this.#state.table();
       } catch (err) {
         this.#storageFailure(err);
       }
@@ -549,7 +540,7 @@ export class PartitionActor implements PartitionHandle {
       if (committed) {
         const views = records.length === 0 ? [] : scanBatches(records, { verifyCrc: false, allowPartialTail: true });
         const last = views[views.length - 1];
-        abortedTransactions = last === undefined ? [] : this.#txns.abortedBetween(request.offset, last.lastOffset);
+        abortedTransactions = last === undefined ? [] : this.#state.txns.abortedBetween(request.offset, last.lastOffset);
       }
       return { ...base, errorCode: 0, records, abortedTransactions };
     } catch (err) {
@@ -611,7 +602,7 @@ export class PartitionActor implements PartitionHandle {
         try {
           if (target > this.#backend.logStartOffset) {
             await this.#backend.deleteRecordsBefore(target);
-            await this.#truncateProducerState();
+            await this.#state.truncateBefore();
           }
         } catch (err) {
           return { errorCode: this.#storageFailure(err).errorCode, lowWatermark: NO_OFFSET };
@@ -644,10 +635,10 @@ export class PartitionActor implements PartitionHandle {
         if (this.#failure !== null) return;
         const now = this.#now();
         await this.#backend.housekeeping(now);
-        const producers = await this.#producerState();
-        if (producers.expire(now, this.#producerIdExpirationMs) > 0) this.#producerChanges++;
-        await this.#truncateProducerState();
-        await this.#snapshotProducers();
+        const producers = await this.#state.table();
+        if (producers.expire(now, this.#producerIdExpirationMs) > 0) this.#state.changed();
+        await this.#state.truncateBefore();
+        await this.#state.snapshot();
       })
       .catch((err: unknown) => {
         if (err instanceof MailboxFullError) return; // busy partition: try again next round
@@ -658,93 +649,8 @@ export class PartitionActor implements PartitionHandle {
   async close(): Promise<void> {
     await this.#mailbox.close();
     this.#listeners.clear();
-    if (this.#failure === null) await this.#snapshotProducers();
+    if (this.#failure === null) await this.#state.snapshot();
     await this.#backend.close();
-  }
-
-  /** Drops producer and aborted-transaction state wholly below the log start. */
-  async #truncateProducerState(): Promise<void> {
-    const producers = await this.#producerState();
-    const start = this.#backend.logStartOffset;
-    const before = producers.size;
-    producers.truncateBefore(start);
-    if (this.#txns.truncateBefore(start) > 0 || producers.size !== before) this.#producerChanges++;
-  }
-
-  /**
-   * Producer state and the transaction index, loaded on first use: the newest snapshot, then the
-   * batch headers after it (control batches are decoded for their marker type).
-   */
-  #producerState(): Promise<ProducerStateTable> {
-    if (this.#producers !== null) return Promise.resolve(this.#producers);
-    this.#loading ??= this.#loadProducerState().finally(() => {
-      this.#loading = null;
-    });
-    return this.#loading;
-  }
-
-  async #loadProducerState(): Promise<ProducerStateTable> {
-    const table = new ProducerStateTable();
-    const txns = this.#txns;
-    const end = this.#backend.logEndOffset;
-    let from = this.#backend.logStartOffset;
-    const snapshot = await this.#readSnapshot();
-    // A snapshot past the log end belongs to records lost in recovery (a torn tail): not usable.
-    if (snapshot !== null && snapshot.offset <= end) {
-      for (const entry of snapshot.entries) table.restore(entry);
-      txns.restore(snapshot.openTransactions, snapshot.abortedTransactions);
-      if (snapshot.offset > from) from = snapshot.offset;
-    } else {
-      txns.restore([], []);
-    }
-    while (from < end) {
-      const chunk = await this.#backend.read(from, REPLAY_CHUNK_BYTES, end, true);
-      if (chunk.length === 0) break;
-      for (const view of scanBatches(chunk, { verifyCrc: false })) {
-        if (view.lastOffset >= from) await this.#replayBatch(table, view);
-        from = view.lastOffset + 1n;
-      }
-    }
-    this.#producers = table;
-    return table;
-  }
-
-  async #replayBatch(table: ProducerStateTable, view: RecordBatchView): Promise<void> {
-    if (view.producerId < 0n) return;
-    if (!view.isControl) {
-      table.replay(view);
-      if (view.isTransactional) this.#txns.onData(view.producerId, view.producerEpoch, view.baseOffset);
-      return;
-    }
-    const [record] = (await decodeRecordBatch(view, { verifyCrc: false })).records;
-    const type = decodeControlKey(record?.key ?? null).type;
-    if (type !== 'commit' && type !== 'abort') return;
-    table.bumpEpoch(view.producerId, view.producerEpoch, view.maxTimestamp);
-    this.#txns.onMarker(view.producerId, type === 'commit', view.baseOffset);
-  }
-
-  async #readSnapshot(): Promise<ReturnType<typeof decodeProducerSnapshot> | null> {
-    try {
-      const data = await this.#backend.readProducerSnapshot();
-      return data === null ? null : decodeProducerSnapshot(data);
-    } catch (err) {
-      this.#logger?.warn({ err, topic: this.topic, partition: this.partition }, 'producer-state snapshot unreadable; rebuilding from the log');
-      return null;
-    }
-  }
-
-  /** Writes a snapshot at the log end when producer state changed since the last one. */
-  async #snapshotProducers(): Promise<void> {
-    const producers = this.#producers;
-    if (producers === null || this.#producerChanges === 0) return;
-    const changes = this.#producerChanges;
-    try {
-      await this.#backend.writeProducerSnapshot(this.#backend.logEndOffset, encodeProducerSnapshot(this.#backend.logEndOffset, producers, this.#txns));
-      this.#producerChanges -= changes;
-    } catch (err) {
-      // Only restart time suffers: the log still holds everything.
-      this.#logger?.warn({ err, topic: this.topic, partition: this.partition }, 'cannot write producer-state snapshot');
-    }
   }
 
   /** Closes and removes the partition's data. */
