@@ -137,7 +137,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerPr
     resume() {
       child.kill('SIGCONT');
     },
-    restart: () => startBroker({ ...options, dataDir, port }).then((next) => ({ ...next, cleanup: async () => { await next.stop(); if (ownDir) await rm(dataDir, { recursive: true, force: true }); } })),
+    restart: () => startBroker({ ...options, dataDir, port }).then((next) => (ownDir ? ownedBy(next, dataDir) : next)),
     async cleanup() {
       child.kill('SIGKILL');
       await exited(child);
@@ -145,4 +145,16 @@ export async function startBroker(options: BrokerOptions = {}): Promise<BrokerPr
     },
   };
   return handle;
+}
+
+/** A restarted handle that still removes the temp data dir its first start created, across further restarts. */
+function ownedBy(handle: BrokerProcess, dataDir: string): BrokerProcess {
+  return {
+    ...handle,
+    restart: () => handle.restart().then((next) => ownedBy(next, dataDir)),
+    async cleanup() {
+      await handle.cleanup();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
