@@ -141,15 +141,21 @@ export function forwardService(): grpc.ServiceDefinition {
 
 export function newForwardClient(address: string): ForwardClient {
   const Ctor = replicationPackage().oxbow.forward.v1.Forward;
-  return new Ctor(address, grpc.credentials.createInsecure(), GRPC_MESSAGE_LIMITS) as unknown as ForwardClient;
+  return new Ctor(address, grpc.credentials.createInsecure(), CLIENT_OPTIONS) as unknown as ForwardClient;
 }
 
 /** Messages up to 64 MiB: replica fetches carry up to replica.fetch.max.bytes of batches. */
 export const GRPC_MESSAGE_LIMITS = { 'grpc.max_receive_message_length': 64 * 1024 * 1024, 'grpc.max_send_message_length': 64 * 1024 * 1024 };
 
+/**
+ * Client channels also open a 16 MiB HTTP/2 receive window: with the 64 KiB default a 1 MiB replica
+ * fetch response needs ~16 WINDOW_UPDATE round trips between two busy event loops.
+ */
+const CLIENT_OPTIONS = { ...GRPC_MESSAGE_LIMITS, 'grpc-node.flow_control_window': 16 * 1024 * 1024 };
+
 export function newReplicationClient(address: string): ReplicationClient {
   const Ctor = replicationPackage().oxbow.replication.v1.Replication;
-  return new Ctor(address, grpc.credentials.createInsecure(), GRPC_MESSAGE_LIMITS) as unknown as ReplicationClient;
+  return new Ctor(address, grpc.credentials.createInsecure(), CLIENT_OPTIONS) as unknown as ReplicationClient;
 }
 
 /** gRPC metadata carrying the active trace context (W3C traceparent), so spans continue on the peer. */

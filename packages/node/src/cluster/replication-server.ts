@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { PartitionHandle, ReplicaFetchRequest, ReplicaFetchResult, TxnMarker } from '@oxbow/partition-actor';
+import { PartitionLog } from '@oxbow/storage';
 import type { Logger } from '../observability/logger.js';
 import {
   contextFrom,
@@ -62,7 +63,9 @@ export class ReplicationServer {
             divergingEpoch: result.divergingEpoch?.epoch ?? -1,
             divergingEndOffset: (result.divergingEpoch?.endOffset ?? -1n).toString(),
           };
-        }, callback);
+          // grpc-js serializes the response inside `callback` (protobufjs copies the bytes), so the
+          // log's pooled read buffer can go back to the pool right after.
+        }, callback, (sent) => PartitionLog.recycleReadBuffer(sent.records));
       },
       WriteTxnMarker: (call: grpc.ServerUnaryCall<WriteTxnMarkerRequestMessage, WriteTxnMarkerResponseMessage>, callback: grpc.sendUnaryData<WriteTxnMarkerResponseMessage>) => {
         const r = call.request;
@@ -121,12 +124,14 @@ export class ReplicationServer {
     });
   }
 
-  #serve<T>(name: string, metadata: grpc.Metadata, attributes: Record<string, string | number>, run: () => Promise<T>, callback: grpc.sendUnaryData<T>): void {
+  #serve<T>(name: string, metadata: grpc.Metadata, attributes: Record<string, string | number>, run: () => Promise<T>, callback: grpc.sendUnaryData<T>, afterSend?: (sent: T) => void): void {
     const parent = contextFrom(metadata);
     void context.with(parent, () =>
       tracer.startActiveSpan(`grpc ${name}`, { kind: SpanKind.SERVER, attributes }, async (span) => {
         try {
-          callback(null, await run());
+          const result = await run();
+          callback(null, result);
+          afterSend?.(result);
         } catch (err) {
           span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
           this.#logger.error({ err, rpc: name }, 'gRPC handler failed');
