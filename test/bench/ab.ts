@@ -11,11 +11,9 @@
  * AB_REPLAY_LAST (1: replay after produce and fetch instead of first).
  * A diagnostic for development, not part of `npm run bench`.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../support/broker-process.js';
 import { REPLAY_TOPIC, startCeilingBench } from './ceiling.js';
 import { runJson, tsHelper } from './child.js';
 import { benchConfig } from './config.js';
@@ -23,11 +21,12 @@ import { consumeAll, createTopic, produce, producePaced } from './load-generator
 import { measureCpu } from './process-stats.js';
 import { MB } from './raw-limits.js';
 import { replayIntoBroker } from './replay.js';
+import { repoCli, startRepoBroker } from './repo-broker.js';
 
 const variants = process.argv.slice(2).map((a) => {
   const [name, dir] = a.split('=');
   if (name === undefined || dir === undefined) throw new Error(`expected NAME=REPO_DIR, got ${a}`);
-  return { name, cli: join(dir, 'packages/node/src/cli/main.ts') };
+  return { name, cli: repoCli(dir) };
 });
 if (variants.length === 0) throw new Error('usage: ab.ts NAME=REPO_DIR ...');
 const rounds = Number(process.env.AB_ROUNDS ?? 5);
@@ -39,48 +38,11 @@ const replayLast = process.env.AB_REPLAY_LAST === '1';
 const config = { ...benchConfig(), seconds };
 const log = (line: string): void => void process.stderr.write(`[ab] ${line}\n`);
 
-interface Broker {
-  readonly port: number;
-  readonly pid: number;
-  stop(): Promise<void>;
-}
-
-async function start(cli: string, dataDir: string): Promise<Broker> {
-  const port = await freePort();
-  const args = ['--conditions=oxbow:source', '--import', 'tsx', cli, 'start', '--node-id', '0', '--kafka', `127.0.0.1:${port}`, '--admin', '127.0.0.1:0', '--data-dir', dataDir];
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OXBOW_')));
-  const child = spawn(process.execPath, args, { env: { ...env, OXBOW_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`broker did not start:\n${output}`)), 60_000);
-    const onData = (d: Buffer): void => {
-      output += d.toString();
-      if (output.includes('Oxbow is serving Kafka on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`broker exited (${code ?? '?'}):\n${output}`)));
-  });
-  return {
-    port,
-    pid: child.pid ?? -1,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-      }),
-  };
-}
-
 type Figures = Record<string, number>;
 
 async function measure(cli: string, captureFile: string): Promise<Figures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'oxbow-ab-'));
-  const b = await start(cli, dataDir);
+  const b = await startRepoBroker(cli, dataDir);
   const bootstrap = `127.0.0.1:${b.port}`;
   const f: Figures = {};
   try {
