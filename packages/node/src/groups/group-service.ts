@@ -10,7 +10,7 @@ import { GroupCoordinator } from './group-coordinator.js';
 import type { GroupLog } from './group-types.js';
 import { GroupOffsets } from './group-offsets.js';
 import { decodeGroupMetadataValue, decodeGroupRecordKey, decodeOffsetCommitValue, type GroupMetadataValue, type OffsetCommitValue } from './group-records.js';
-import { appendInternalRecords, internalPartitionLeader, replayPartition, type TransactionalWrite } from '../internal/internal-topic.js';
+import { appendInternalRecords, findInternalCoordinator, replayPartition, type CoordinatorLookup, type TransactionalWrite } from '../internal/internal-topic.js';
 import { ensureOffsetsTopic, OFFSETS_TOPIC, offsetsPartitionFor, type OffsetsTopicRecord } from './offsets-topic.js';
 
 export interface GroupServiceOptions {
@@ -21,16 +21,6 @@ export interface GroupServiceOptions {
   readonly partition: (topic: string, partition: number) => PartitionLookup;
 }
 
-/** A coordinator, or the error (then nodeId -1, host "" and port -1, as Kafka answers). */
-export interface CoordinatorLookup {
-  readonly errorCode: number;
-  readonly errorMessage: string | null;
-  readonly nodeId: number;
-  readonly host: string;
-  readonly port: number;
-}
-
-export const coordinatorError = (errorCode: number, errorMessage: string): CoordinatorLookup => ({ errorCode, errorMessage, nodeId: -1, host: '', port: -1 });
 
 /**
  * The node's group coordinator: owns the `__consumer_offsets` partitions this node leads, loads
@@ -110,18 +100,8 @@ export class GroupService implements GroupLog {
   }
 
   /** FindCoordinator for a group: creates `__consumer_offsets` on first use, answers its partition's leader. */
-  async findGroupCoordinator(groupId: string): Promise<CoordinatorLookup> {
-    if (this.#o.coordinator.topic(OFFSETS_TOPIC) === undefined) {
-      try {
-        await this.#ensureTopic();
-      } catch (err) {
-        this.#o.logger.error({ err }, `creating ${OFFSETS_TOPIC} failed`);
-        return coordinatorError(KafkaErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
-      }
-    }
-    const broker = internalPartitionLeader(this.#o.coordinator, OFFSETS_TOPIC, this.partitionFor(groupId));
-    if (broker === null) return coordinatorError(KafkaErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
-    return { errorCode: 0, errorMessage: null, ...broker };
+  findGroupCoordinator(groupId: string): Promise<CoordinatorLookup> {
+    return findInternalCoordinator(this.#o.coordinator, OFFSETS_TOPIC, () => this.#ensureTopic(), () => this.partitionFor(groupId), this.#o.logger);
   }
 
   #ensureTopic(): Promise<void> {

@@ -1,5 +1,5 @@
 import { FindCoordinator, KafkaErrorCode } from '@oxbow/protocol';
-import { coordinatorError, type CoordinatorLookup } from '../groups/group-service.js';
+import { coordinatorError, type CoordinatorLookup } from '../internal/internal-topic.js';
 import { defineHandler, type RequestContext } from './handler.js';
 
 const KEY_TYPE = { group: 0, transaction: 1 } as const;

@@ -107,9 +107,39 @@ export async function replayPartition(handle: PartitionHandle, visitor: ReplayVi
   }
 }
 
-/** The broker leading `partition` of an internal topic (a group's or transactional id's coordinator), or null. */
-export function internalPartitionLeader(coordinator: Coordinator, topic: string, partition: number): { nodeId: number; host: string; port: number } | null {
-  const leader = coordinator.topic(topic)?.partitions[partition]?.leader ?? -1;
+/** A coordinator, or the error (then nodeId -1, host "" and port -1, as Kafka answers). */
+export interface CoordinatorLookup {
+  readonly errorCode: number;
+  readonly errorMessage: string | null;
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+}
+
+export const coordinatorError = (errorCode: number, errorMessage: string): CoordinatorLookup => ({ errorCode, errorMessage, nodeId: -1, host: '', port: -1 });
+
+/**
+ * FindCoordinator for a key stored in an internal topic: the topic is created on first use (by
+ * `ensureTopic`), then the leader of the key's partition (`partitionFor`, read after creation) is
+ * the coordinator; COORDINATOR_NOT_AVAILABLE while there is none.
+ */
+export async function findInternalCoordinator(
+  coordinator: Coordinator,
+  topic: string,
+  ensureTopic: () => Promise<void>,
+  partitionFor: () => number,
+  logger: { error(obj: object, msg: string): void },
+): Promise<CoordinatorLookup> {
+  const unavailable = coordinatorError(KafkaErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
+  if (coordinator.topic(topic) === undefined) {
+    try {
+      await ensureTopic();
+    } catch (err) {
+      logger.error({ err }, `creating ${topic} failed`);
+      return unavailable;
+    }
+  }
+  const leader = coordinator.topic(topic)?.partitions[partitionFor()]?.leader ?? -1;
   const broker = coordinator.brokers().find((b) => b.nodeId === leader);
-  return broker === undefined ? null : { nodeId: broker.nodeId, host: broker.host, port: broker.port };
+  return broker === undefined ? unavailable : { errorCode: 0, errorMessage: null, nodeId: broker.nodeId, host: broker.host, port: broker.port };
 }

@@ -5,9 +5,7 @@ import { KafkaErrorCode } from '@oxbow/protocol';
 import type { PartitionLookup } from '../broker/services.js';
 import type { TopicAdmin } from '../broker/topic-admin.js';
 import type { BrokerConfig } from '../config/index.js';
-import type { CoordinatorLookup } from '../groups/group-service.js';
-import { coordinatorError } from '../groups/group-service.js';
-import { appendInternalRecords, coordinatorPartitionFor, ensureInternalTopic, internalPartitionLeader, replayPartition } from '../internal/internal-topic.js';
+import { appendInternalRecords, coordinatorPartitionFor, ensureInternalTopic, findInternalCoordinator, replayPartition, type CoordinatorLookup } from '../internal/internal-topic.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProducerIdAllocator } from '../producers/producer-id-allocator.js';
 import { decodeTxnLogKey, decodeTxnLogValue, encodeTxnLogKey, encodeTxnLogValue, type TxnLogValue, type TxnStateName } from './transaction-records.js';
@@ -132,18 +130,8 @@ export class TransactionCoordinator {
   }
 
   /** FindCoordinator for a transactional id: creates `__transaction_state` on first use. */
-  async findCoordinator(transactionalId: string): Promise<CoordinatorLookup> {
-    if (this.#o.coordinator.topic(TRANSACTION_STATE_TOPIC) === undefined) {
-      try {
-        await this.#ensureTopic();
-      } catch (err) {
-        this.#o.logger.error({ err }, `creating ${TRANSACTION_STATE_TOPIC} failed`);
-        return coordinatorError(KafkaErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
-      }
-    }
-    const broker = internalPartitionLeader(this.#o.coordinator, TRANSACTION_STATE_TOPIC, this.partitionFor(transactionalId));
-    if (broker === null) return coordinatorError(KafkaErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
-    return { errorCode: 0, errorMessage: null, ...broker };
+  findCoordinator(transactionalId: string): Promise<CoordinatorLookup> {
+    return findInternalCoordinator(this.#o.coordinator, TRANSACTION_STATE_TOPIC, () => this.#ensureTopic(), () => this.partitionFor(transactionalId), this.#o.logger);
   }
 
   /** InitProducerId with a transactional id. */
