@@ -8,7 +8,8 @@ import type { BrokerConfig } from '../config/index.js';
 import { appendInternalRecords, coordinatorPartitionFor, ensureInternalTopic, findInternalCoordinator, replayPartition, type CoordinatorLookup } from '../internal/internal-topic.js';
 import type { Logger } from '../observability/logger.js';
 import type { ProducerIdAllocator } from '../producers/producer-id-allocator.js';
-import { decodeTxnLogKey, decodeTxnLogValue, encodeTxnLogKey, encodeTxnLogValue, type TxnLogValue, type TxnStateName } from './transaction-records.js';
+import { cloneSets, fromLog, fromSets, toLog, type TopicPartitions, type TxnMetadata } from './transaction-metadata.js';
+import { decodeTxnLogKey, decodeTxnLogValue, encodeTxnLogKey, encodeTxnLogValue, type TxnLogValue } from './transaction-records.js';
 
 export const TRANSACTION_STATE_TOPIC = '__transaction_state';
 
@@ -18,24 +19,6 @@ const MAX_PRODUCER_EPOCH = 32766;
 const MARKER_ATTEMPTS = 10;
 const MARKER_BACKOFF_MS = 100;
 const tracer = trace.getTracer('oxbow');
-
-export interface TopicPartitions {
-  readonly topic: string;
-  readonly partitions: readonly number[];
-}
-
-/** One transactional id's state, as in Kafka's TransactionMetadata. */
-interface TxnMetadata {
-  readonly transactionalId: string;
-  producerId: bigint;
-  producerEpoch: number;
-  timeoutMs: number;
-  state: TxnStateName;
-  /** topic → partitions in the open (or ending) transaction. */
-  partitions: Map<string, Set<number>>;
-  lastUpdateMs: number;
-  startMs: number;
-}
 
 /** Writes the transaction markers of an ending transaction (in-process on one node; WriteTxnMarkers in a cluster). */
 export interface MarkerWriter {
@@ -475,22 +458,4 @@ export class TransactionCoordinator {
     }
     return count;
   }
-}
-
-function fromLog(transactionalId: string, v: TxnLogValue): TxnMetadata {
-  const partitions = new Map<string, Set<number>>();
-  for (const tp of v.partitions) partitions.set(tp.topic, new Set(tp.partitions));
-  return { transactionalId, producerId: v.producerId, producerEpoch: v.producerEpoch, timeoutMs: v.timeoutMs, state: v.state, partitions, lastUpdateMs: v.lastUpdateMs, startMs: v.startMs };
-}
-
-function toLog(t: TxnMetadata): TxnLogValue {
-  return { producerId: t.producerId, producerEpoch: t.producerEpoch, timeoutMs: t.timeoutMs, state: t.state, partitions: fromSets(t.partitions), lastUpdateMs: t.lastUpdateMs, startMs: t.startMs };
-}
-
-function fromSets(partitions: ReadonlyMap<string, ReadonlySet<number>>): TopicPartitions[] {
-  return [...partitions].map(([topic, set]) => ({ topic, partitions: [...set].sort((a, b) => a - b) }));
-}
-
-function cloneSets(partitions: ReadonlyMap<string, ReadonlySet<number>>): Map<string, Set<number>> {
-  return new Map([...partitions].map(([topic, set]) => [topic, new Set(set)]));
 }
