@@ -6,6 +6,7 @@ import { validateProducedRecords, type ValidationConfig } from './batch-validato
 import { BoundedMailbox, MailboxFullError } from './mailbox.js';
 import type { ProducerCheck, ProducerStateTable } from './producer-state.js';
 import { ProducerStateStore } from './producer-state-store.js';
+import { CommitWaiters } from './commit-waiters.js';
 import { LeaderReplicas } from './leader-replicas.js';
 import {
   LIST_OFFSETS_TIMESTAMP,
@@ -84,11 +85,6 @@ export interface ReplicaFetchResult {
 
 type Role = 'leader' | 'follower' | 'fenced';
 
-interface CommitWaiter {
-  readonly offset: bigint;
-  readonly resolve: (errorCode: number) => void;
-}
-
 const NO_OFFSET = -1n;
 const DEFAULT_ACK_TIMEOUT_MS = 30_000;
 const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
@@ -120,7 +116,7 @@ export class PartitionActor implements PartitionHandle {
   /** The leader's view of its followers; null on a follower or without replication. */
   #followers: LeaderReplicas | null = null;
   /** acks=all appends waiting for the high watermark. */
-  #commitWaiters: CommitWaiter[] = [];
+  readonly #commitWaiters = new CommitWaiters();
   /** Replica fetches waiting for the log end to move. */
   readonly #endListeners = new Set<() => void>();
   #isrTimer: NodeJS.Timeout | null = null;
@@ -208,7 +204,7 @@ export class PartitionActor implements PartitionHandle {
       this.#role = 'follower';
       this.#followers = null;
       this.#stopIsrTimer();
-      this.#failCommitWaiters(KafkaErrorCode.NOT_LEADER_OR_FOLLOWER);
+      this.#commitWaiters.failAll(KafkaErrorCode.NOT_LEADER_OR_FOLLOWER);
       return Promise.resolve();
     });
   }
@@ -221,7 +217,7 @@ export class PartitionActor implements PartitionHandle {
     if (this.#role === 'fenced') return;
     this.#role = 'fenced';
     this.#stopIsrTimer();
-    this.#failCommitWaiters(KafkaErrorCode.NOT_LEADER_OR_FOLLOWER);
+    this.#commitWaiters.failAll(KafkaErrorCode.NOT_LEADER_OR_FOLLOWER);
   }
 
   /**
@@ -677,15 +673,12 @@ export class PartitionActor implements PartitionHandle {
   #setHighWatermark(to: bigint): void {
     if (to <= this.#highWatermark) return;
     this.#highWatermark = to;
-    if (this.#commitWaiters.length > 0) {
+    if (this.#commitWaiters.size > 0) {
       const isrSize = this.#followers?.isr.length ?? this.#isrSize;
       // Kafka: an acks=all append whose offsets became committed while the ISR had shrunk below
       // min.insync.replicas is answered NOT_ENOUGH_REPLICAS_AFTER_APPEND (it is stored, but not as
       // widely as asked).
-      const code = isrSize < this.#config.minInsyncReplicas ? KafkaErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : 0;
-      const done = this.#commitWaiters.filter((w) => w.offset <= to);
-      this.#commitWaiters = this.#commitWaiters.filter((w) => w.offset > to);
-      for (const w of done) w.resolve(code);
+      this.#commitWaiters.release(to, isrSize < this.#config.minInsyncReplicas ? KafkaErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : 0);
     }
     for (const listener of this.#listeners) {
       try {
@@ -700,33 +693,13 @@ export class PartitionActor implements PartitionHandle {
   #waitCommitted(offset: bigint): Promise<number> {
     if (this.#highWatermark >= offset) return Promise.resolve(0);
     if (this.#role !== 'leader') return Promise.resolve(KafkaErrorCode.NOT_LEADER_OR_FOLLOWER);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#commitWaiters = this.#commitWaiters.filter((w) => w !== waiter);
-        resolve(KafkaErrorCode.REQUEST_TIMED_OUT);
-      }, this.#replication?.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS);
-      timer.unref();
-      const waiter: CommitWaiter = {
-        offset,
-        resolve: (code) => {
-          clearTimeout(timer);
-          resolve(code);
-        },
-      };
-      this.#commitWaiters.push(waiter);
-    });
+    return this.#commitWaiters.wait(offset, this.#replication?.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS, KafkaErrorCode.REQUEST_TIMED_OUT);
   }
 
   async #awaitCommitted(result: AppendResult, lastOffset: bigint): Promise<AppendResult> {
     const code = await this.#waitCommitted(lastOffset + 1n);
     if (code === 0) return result;
     return { ...this.#appendError(code, code === KafkaErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND ? 'the ISR shrank below min.insync.replicas before the batch was replicated' : `not replicated: error ${code}`) };
-  }
-
-  #failCommitWaiters(code: number): void {
-    const waiters = this.#commitWaiters;
-    this.#commitWaiters = [];
-    for (const w of waiters) w.resolve(code);
   }
 
   #notifyEnd(): void {
