@@ -39,6 +39,26 @@ export interface PartitionBackend {
   close(): Promise<void>;
   /** Closes and removes the partition's data (topic deletion). */
   destroy(): Promise<void>;
+  /**
+   * Present on backends whose appends become durable later than `append` resolves (diskless:
+   * buffered in memory until the shared object is uploaded and its manifest committed). The actor
+   * then bounds the high watermark by the durable end, so consumers never see an offset that could
+   * vanish, and answers acks=all (and acks=1 when `acksWaitForDurable`) only once it is durable.
+   */
+  readonly deferred?: DeferredDurability;
+}
+
+export interface DeferredDurability {
+  /** End of the durable log (≤ logEndOffset). */
+  readonly durableEndOffset: bigint;
+  /** True: acks=1 waits for durability too. False: every acks level is answered at buffer time (a documented loss window). */
+  readonly acksWaitForDurable: boolean;
+  /**
+   * Registers the actor's callbacks: `durable` when durableEndOffset advanced; `lost` when the
+   * buffered appends above it will never become durable (another writer took the partition over):
+   * the actor stops leading and fails whoever waits with `errorCode`.
+   */
+  listen(listener: { durable(end: bigint): void; lost(errorCode: number, message: string): void }): void;
 }
 
 export interface AppendInfo {

@@ -141,7 +141,14 @@ export class PartitionActor implements PartitionHandle {
     this.#state = new ProducerStateStore(this.#backend, { topic: this.topic, partition: this.partition }, this.#logger);
     // Without followers every appended record is committed; with them, becomeLeader/becomeFollower
     // decide (a follower learns the watermark from its leader).
-    this.#highWatermark = this.#backend.logEndOffset;
+    this.#highWatermark = this.#durableEnd();
+    this.#backend.deferred?.listen({
+      durable: () => this.#updateHighWatermark(),
+      lost: (errorCode, message) => {
+        this.#logger?.warn({ topic: this.topic, partition: this.partition, errorCode }, `buffered appends lost: ${message}`);
+        this.fence(errorCode);
+      },
+    });
   }
 
   /** 'leader' serves clients and followers; 'follower' only appends what it fetched; 'fenced' neither. */
@@ -213,11 +220,11 @@ export class PartitionActor implements PartitionHandle {
    * Stops acting as leader at once (not through the mailbox): the node lost its coordinator
    * session and another node may be elected. Pending acks=all appends fail; nothing new is accepted.
    */
-  fence(): void {
+  fence(errorCode: number = KafkaErrorCode.NOT_LEADER_OR_FOLLOWER): void {
     if (this.#role === 'fenced') return;
     this.#role = 'fenced';
     this.#stopIsrTimer();
-    this.#commitWaiters.failAll(KafkaErrorCode.NOT_LEADER_OR_FOLLOWER);
+    this.#commitWaiters.failAll(errorCode);
   }
 
   /**
@@ -352,7 +359,7 @@ export class PartitionActor implements PartitionHandle {
       try {
         const appended = await this.#mailbox.submit(() => this.#doAppend(records, origin));
         const { lastOffset, ...stored } = appended;
-        const result = appended.errorCode === 0 && acks === -1 && lastOffset !== undefined ? await this.#awaitCommitted(stored, lastOffset) : stored;
+        const result = appended.errorCode === 0 && this.#waitsForCommit(acks) && lastOffset !== undefined ? await this.#awaitCommitted(stored, lastOffset) : stored;
         span.setAttribute('kafka.error_code', result.errorCode);
         if (result.errorCode !== 0) span.setStatus({ code: SpanStatusCode.ERROR, message: result.errorMessage ?? String(result.errorCode) });
         else span.setAttribute('messaging.kafka.offset', Number(result.baseOffset));
@@ -662,10 +669,22 @@ export class PartitionActor implements PartitionHandle {
     return clientEpoch < this.#leaderEpoch ? KafkaErrorCode.FENCED_LEADER_EPOCH : KafkaErrorCode.UNKNOWN_LEADER_EPOCH;
   }
 
-  /** Recomputes the high watermark (leader): the log end without followers, else the ISR's smallest log end. */
+  /** Whether an append with `acks` is answered only once committed (replicated, or durable for a deferred backend). */
+  #waitsForCommit(acks: Acks): boolean {
+    const deferred = this.#backend.deferred;
+    if (deferred === undefined) return acks === -1;
+    return acks !== 0 && deferred.acksWaitForDurable;
+  }
+
+  /** The end of what may be committed: the log end, or the durable end of a deferred backend. */
+  #durableEnd(): bigint {
+    return this.#backend.deferred?.durableEndOffset ?? this.#backend.logEndOffset;
+  }
+
+  /** Recomputes the high watermark (leader): the (durable) log end without followers, else the ISR's smallest log end. */
   #updateHighWatermark(): void {
     if (this.#role !== 'leader') return;
-    const end = this.#backend.logEndOffset;
+    const end = this.#durableEnd();
     const hwm = this.#followers === null ? end : this.#followers.highWatermark(end);
     if (hwm > this.#highWatermark) this.#setHighWatermark(hwm);
   }
