@@ -1,6 +1,6 @@
 // Public surface of @oxbow/partition-actor. Explicit named exports only.
 export { BoundedMailbox, MailboxFullError } from './mailbox.js';
-export type { AppendInfo, PartitionBackend } from './backend.js';
+export type { AppendInfo, DeferredDurability, PartitionBackend } from './backend.js';
 export { LocalLogBackend } from './local-log-backend.js';
 export { validateProducedRecords, type ValidationConfig, type ValidationResult } from './batch-validator.js';
 export {

@@ -801,6 +801,8 @@ export class PartitionActor implements PartitionHandle {
 
   /** Takes the partition offline after an I/O failure (logged once); other errors are rethrown. */
   #storageFailure(err: unknown): AppendResult {
+    // Remote storage that may come back (an object store outage) fails this request only.
+    if (err instanceof StorageError && err.code === 'unavailable') return this.#appendError(KafkaErrorCode.KAFKA_STORAGE_ERROR, err.message);
     if (!(err instanceof StorageError) || err.code !== 'io') throw err;
     if (this.#failure === null) {
       this.#failure = err;

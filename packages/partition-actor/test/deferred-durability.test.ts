@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeRecordBatch, KafkaErrorCode } from '@oxbow/protocol';
-import { DEFAULT_LOG_CONFIG, PartitionLog } from '@oxbow/storage';
+import { DEFAULT_LOG_CONFIG, PartitionLog, StorageError } from '@oxbow/storage';
 import type { DeferredDurability } from '../src/backend.js';
 import { LocalLogBackend } from '../src/local-log-backend.js';
 import { PartitionActor } from '../src/partition-actor.js';
@@ -38,6 +38,14 @@ class DeferredTestBackend extends LocalLogBackend {
   makeDurable(to: bigint): void {
     this.#durableEnd = to;
     this.#listener?.durable(to);
+  }
+
+  failNextRead: StorageError | null = null;
+
+  override read(offset: bigint, maxBytes: number, maxOffset: bigint, minOneBatch: boolean): Promise<Buffer> {
+    const failure = this.failNextRead;
+    this.failNextRead = null;
+    return failure === null ? super.read(offset, maxBytes, maxOffset, minOneBatch) : Promise.reject(failure);
   }
 
   lose(code: number): void {
@@ -111,5 +119,18 @@ describe('a backend with deferred durability (diskless)', () => {
     expect((await pending).errorCode).toBe(KafkaErrorCode.NOT_LEADER_OR_FOLLOWER);
     expect(a.role).toBe('fenced');
     expect((await a.append(await batch(1), 1)).errorCode).toBe(KafkaErrorCode.NOT_LEADER_OR_FOLLOWER);
+  });
+
+  it('fails only the request when remote storage is unavailable, and keeps serving', async () => {
+    const backend = await open(true);
+    const a = actor!;
+    const pending = a.append(await batch(2), 1);
+    backend.makeDurable(2n);
+    await pending;
+    backend.failNextRead = new StorageError('unavailable', 'object store down');
+    expect((await a.read(read(0n))).errorCode).toBe(KafkaErrorCode.KAFKA_STORAGE_ERROR);
+    const again = await a.read(read(0n));
+    expect(again.errorCode).toBe(0);
+    expect(again.records.length).toBeGreaterThan(0);
   });
 });

@@ -98,7 +98,11 @@ export interface LogLogger {
  * Stable codes for storage failures; `io` covers disk full and other OS errors. `invalid-argument`
  * is a caller bug: a config value out of range, a negative leader epoch.
  */
-export const STORAGE_ERROR_CODES = ['offset-out-of-range', 'io', 'corrupt', 'closed', 'invalid-append', 'invalid-argument'] as const;
+/**
+ * `io`: the local disk failed (the partition stops serving until reopened); `unavailable`: remote
+ * storage failed in a way that may pass (that request fails, the partition keeps serving).
+ */
+export const STORAGE_ERROR_CODES = ['offset-out-of-range', 'io', 'unavailable', 'corrupt', 'closed', 'invalid-append', 'invalid-argument'] as const;
 export type StorageErrorCode = (typeof STORAGE_ERROR_CODES)[number];
 
 export class StorageError extends Error {
