@@ -12,12 +12,15 @@ import { GroupService } from '../groups/group-service.js';
 import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import { createHandlers } from '../handlers/registry.js';
 import { BrokerMetrics } from '../observability/broker-metrics.js';
+import { ObjectStoreRouter } from '../object-stores/object-store-router.js';
+import { TopicSecrets } from '../object-stores/topic-secrets.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { RequestObserver } from '../observability/request-observer.js';
 import { startTelemetry, type Telemetry } from '../observability/telemetry.js';
 import { ProducerIdAllocator } from '../producers/producer-id-allocator.js';
 import { TRANSACTION_STATE_TOPIC, TransactionCoordinator, type MarkerWriter } from '../transactions/transaction-coordinator.js';
 import { KafkaServer } from '../server/kafka-server.js';
+import { DisklessService } from '../diskless/diskless-service.js';
 import { PartitionManager } from './partition-manager.js';
 import type { BrokerIdentity, BrokerServices, PartitionLookup } from './services.js';
 import { TopicAdmin } from './topic-admin.js';
@@ -50,6 +53,8 @@ export class Broker {
   readonly #admin: AdminServer;
   readonly #groups: GroupService;
   readonly #transactions: TransactionCoordinator;
+  readonly #objectStores: ObjectStoreRouter;
+  readonly #diskless: DisklessService;
   /** Cluster mode (`--etcd`) only: the gRPC server, clients to peers and the controller loop. */
   readonly #cluster: { readonly etcd: EtcdCoordinator; readonly server: ReplicationServer; readonly peers: PeerClients; readonly controller: ClusterController } | null;
   #ready = false;
@@ -94,7 +99,16 @@ export class Broker {
         },
       });
     }
-    const topics = new TopicAdmin(this.#coordinator, config, () => this.#partitions.settled());
+    this.#objectStores = new ObjectStoreRouter({ clusterStore: config.objectStore, secrets: new TopicSecrets(() => this.#coordinator.clusterSecretKey()) });
+    this.#diskless = new DisklessService({
+      nodeId: config.nodeId,
+      coordinator: this.#coordinator,
+      stores: this.#objectStores,
+      logger: this.logger.child({ component: 'diskless' }),
+      meter: this.#telemetry.meter,
+    });
+    this.#partitions.setDiskless(this.#diskless);
+    const topics = new TopicAdmin(this.#coordinator, config, this.#objectStores, () => this.#partitions.settled());
     const forwarding = config.broker['oxbow.client.routing'] === 'local' && this.#cluster !== null;
     const partition = (topic: string, p: number): PartitionLookup => this.#lookup(this.#coordinator.topic(topic), p, forwarding);
     this.#groups = new GroupService({ coordinator: this.#coordinator, topics, config, logger: this.logger, partition });
@@ -122,6 +136,7 @@ export class Broker {
       groups: this.#groups,
       transactions: this.#transactions,
       producerIds,
+      objectStores: this.#objectStores,
       clientRouting: forwarding ? 'local' : 'leader',
       logger: this.logger,
       metrics: new BrokerMetrics(this.#telemetry.meter, () => this.#partitions.entries()),
@@ -192,7 +207,10 @@ export class Broker {
     await step('group coordinator', () => this.#groups.close());
     await step('transaction coordinator', () => this.#transactions.close());
     await step('cluster controller', () => this.#cluster?.controller.stop());
+    await step('diskless flush', () => this.#diskless.flusher.close());
     await step('partitions', () => this.#partitions.close());
+    await step('diskless', () => this.#diskless.close());
+    await step('object stores', () => this.#objectStores.close());
     await step('grpc server', () => this.#cluster?.server.close());
     await step('grpc clients', () => this.#cluster?.peers.close());
     await step('admin server', () => this.#admin.close());
@@ -317,6 +335,7 @@ export class Broker {
       });
     }
     await this.#coordinator.start();
+    await this.#objectStores.start();
     await this.#admin.listen();
     await this.#kafka.listen();
     let grpc: string | null = null;
@@ -332,10 +351,16 @@ export class Broker {
     await this.#coordinator.registerBroker({ ...this.#identity(advertisedPort), ...(grpc === null ? {} : { grpc }) });
     cluster?.controller.start();
     await this.#partitions.start();
+    this.#diskless.start();
     this.#groups.start();
     this.#transactions.start();
     this.#ready = true;
     this.logger.info({ kafka: `${this.config.advertise.host}:${advertisedPort}`, admin: this.#admin.address(), dataDir: this.config.dataDir, clusterId: this.#coordinator.clusterId }, 'oxbow broker started');
+  }
+
+  /** The node's diskless machinery (flusher, read cache, compactor), for tests and tools. */
+  get diskless(): DisklessService {
+    return this.#diskless;
   }
 
   #identity(port: number): BrokerIdentity {

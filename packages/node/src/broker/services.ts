@@ -5,6 +5,7 @@ import type { GroupService } from '../groups/group-service.js';
 import type { ProducerIdAllocator } from '../producers/producer-id-allocator.js';
 import type { TransactionCoordinator } from '../transactions/transaction-coordinator.js';
 import type { Logger } from '../observability/logger.js';
+import type { ObjectStoreRouter } from '../object-stores/object-store-router.js';
 import type { TopicAdmin } from './topic-admin.js';
 
 /** This broker's advertised identity. */
@@ -31,6 +32,8 @@ export interface BrokerServices {
   readonly transactions: TransactionCoordinator;
   /** Producer ids for InitProducerId, in blocks from the coordinator. */
   readonly producerIds: ProducerIdAllocator;
+  /** Each topic's object store (its own s3.* bucket or the cluster store), cached by location. */
+  readonly objectStores: ObjectStoreRouter;
   /**
    * `leader`: clients are sent to each partition's leader (Kafka). `local`: this node answers for
    * every partition (Metadata names it leader) and `partition()` forwards to the real leader.

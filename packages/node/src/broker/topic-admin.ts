@@ -15,12 +15,16 @@ import {
   BROKER_SETTINGS,
   describeTopicConfigs,
   isSensitive,
+  isTopicConfigName,
+  topicConfigDef,
   validateTopicConfigs,
   type BrokerConfig,
   type SettingDef,
   type DescribeConfigsEntry,
   type DescribeTopicConfigsOptions,
 } from '../config/index.js';
+import { usesObjectStore, type ObjectStoreRouter } from '../object-stores/object-store-router.js';
+import { isSecretTopicConfig, TopicSecretsError } from '../object-stores/topic-secrets.js';
 
 /** A per-resource outcome: Kafka error code 0 with a value, or an error with its message. */
 export type Outcome<T> = { readonly errorCode: 0; readonly value: T } | { readonly errorCode: number; readonly errorMessage: string };
@@ -50,6 +54,11 @@ const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 
 function failure(err: unknown): { errorCode: number; errorMessage: string } {
   if (err instanceof KafkaApiError) return { errorCode: err.code, errorMessage: err.message };
+  if (err instanceof TopicSecretsError) {
+    // The key could not be fetched (coordinator outage: retriable) or a stored secret does not open.
+    if (err.code !== 'undecryptable') return { errorCode: err.cause instanceof KafkaApiError ? err.cause.code : KafkaErrorCode.REQUEST_TIMED_OUT, errorMessage: err.message };
+    return { errorCode: KafkaErrorCode.INVALID_CONFIG, errorMessage: err.message };
+  }
   throw err;
 }
 
@@ -57,19 +66,25 @@ function failure(err: unknown): { errorCode: number; errorMessage: string } {
  * Topic administration with Kafka's validation rules, shared by CreateTopics, DeleteTopics,
  * CreatePartitions, the config APIs and Metadata's auto-creation. Writes go to the coordinator;
  * partitions appear on the brokers through its events.
+ *
+ * Secret configs are sealed (encrypted) before every coordinator write and opened only to validate;
+ * a topic whose configs put it on an object store (its own bucket, or a tiered/hybrid/diskless
+ * mode) has that store checked before it is created or moved to another location.
  */
 export class TopicAdmin {
   readonly #coordinator: Coordinator;
   readonly #config: BrokerConfig;
+  readonly #objectStores: ObjectStoreRouter;
   readonly #settled: () => Promise<void>;
 
   /**
    * `settled` resolves once this node has applied every coordinator change so far (opened or
    * removed its partitions), so a client told "created" can produce at once.
    */
-  constructor(coordinator: Coordinator, config: BrokerConfig, settled: () => Promise<void> = () => Promise.resolve()) {
+  constructor(coordinator: Coordinator, config: BrokerConfig, objectStores: ObjectStoreRouter, settled: () => Promise<void> = () => Promise.resolve()) {
     this.#coordinator = coordinator;
     this.#config = config;
+    this.#objectStores = objectStores;
     this.#settled = settled;
   }
 
@@ -106,6 +121,8 @@ export class TopicAdmin {
       const checked = validateTopicConfigs(requested, { operation: 'create', brokerSettings: this.#config.settings });
       if (!checked.ok) return { errorCode: KafkaErrorCode.INVALID_CONFIG, errorMessage: checked.message };
       const describe = (configs: Readonly<Record<string, string>>): DescribeConfigsEntry[] => describeTopicConfigs(configs, this.#config.settings);
+      const unusable = await this.#checkObjectStore(checked.configs, null);
+      if (unusable !== null) return unusable;
       if (validateOnly) {
         return { errorCode: 0, value: { topicId: ZERO_UUID, numPartitions, replicationFactor, configs: describe(checked.configs) } };
       }
@@ -113,7 +130,7 @@ export class TopicAdmin {
         name: input.name,
         partitions: numPartitions,
         replicationFactor,
-        configs: checked.configs,
+        configs: await this.#objectStores.secrets.seal(checked.configs),
         ...(assignments === undefined ? {} : { assignments }),
       });
       await this.#settled();
@@ -215,11 +232,19 @@ export class TopicAdmin {
     if (topic === undefined) return { errorCode: KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic '${name}' does not exist.` };
     const effective: Record<string, string | null> = { ...changes };
     if (replaceAll) for (const key of Object.keys(topic.configs)) if (!(key in effective)) effective[key] = null;
-    const checked = validateTopicConfigs(effective, { operation: 'alter', current: topic.configs, brokerSettings: this.#config.settings });
-    if (!checked.ok) return { errorCode: KafkaErrorCode.INVALID_CONFIG, errorMessage: checked.message };
-    if (validateOnly) return { errorCode: 0, value: null };
     try {
-      await this.#coordinator.setTopicConfigs(name, checked.configs);
+      // Validate in plaintext: stored secrets are opened, except those this request replaces (so a
+      // secret that no longer opens can still be set again).
+      const stored: Record<string, string> = {};
+      for (const [key, value] of Object.entries(topic.configs)) if (!(isSecretTopicConfig(key) && Object.hasOwn(effective, key))) stored[key] = value;
+      const current = await this.#objectStores.secrets.open(stored);
+      const checked = validateTopicConfigs(effective, { operation: 'alter', current, brokerSettings: this.#config.settings });
+      if (!checked.ok) return { errorCode: KafkaErrorCode.INVALID_CONFIG, errorMessage: checked.message };
+      const unusable = await this.#checkObjectStore(checked.configs, topic.configs);
+      if (unusable !== null) return unusable;
+      if (validateOnly) return { errorCode: 0, value: null };
+      // Unchanged secrets keep their stored ciphertext; new ones are sealed.
+      await this.#coordinator.setTopicConfigs(name, await this.#objectStores.secrets.seal(checked.configs, topic.configs));
       await this.#settled();
       return { errorCode: 0, value: null };
     } catch (err) {
@@ -240,6 +265,12 @@ export class TopicAdmin {
     for (const op of ops) {
       if (seen.has(op.name)) return { errorCode: KafkaErrorCode.INVALID_REQUEST, errorMessage: `Config ${op.name} appears more than once in the request.` };
       seen.add(op.name);
+      const listOp = op.configOperation === CONFIG_OPERATION.APPEND || op.configOperation === CONFIG_OPERATION.SUBTRACT;
+      if (listOp && isTopicConfigName(op.name) && topicConfigDef(op.name).type !== 'list') {
+        // As Kafka: only LIST values take APPEND/SUBTRACT (and a sealed secret must never be spliced).
+        const verb = op.configOperation === CONFIG_OPERATION.APPEND ? 'append' : 'subtract';
+        return { errorCode: KafkaErrorCode.INVALID_CONFIG, errorMessage: `Config value ${verb} is not allowed for config key ${op.name} since it does not have type LIST.` };
+      }
       const current = changes[op.name] ?? topic.configs[op.name] ?? null;
       const list = (current ?? '').split(',').filter((s) => s !== '');
       const items = (op.value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -261,6 +292,29 @@ export class TopicAdmin {
       }
     }
     return this.alterTopicConfigs(name, changes, false, validateOnly);
+  }
+
+  /**
+   * INVALID_CONFIG when a topic with these (plaintext, validated) configs keeps data in an object
+   * store that does not work: missing bucket, failing credentials, unreachable endpoint (within the
+   * router's check deadline). On an alter (`previous` = the stored configs) the store is checked
+   * only if the location changes, so an S3 outage does not block unrelated config changes.
+   */
+  async #checkObjectStore(configs: Readonly<Record<string, string>>, previous: Readonly<Record<string, string>> | null): Promise<{ errorCode: number; errorMessage: string } | null> {
+    if (!usesObjectStore(configs)) return null;
+    if (previous !== null) {
+      const before = await this.#objectStores.locationKeyOf(previous).catch(() => undefined);
+      const after = await this.#objectStores.locationKeyOf(configs).catch(() => undefined);
+      if (before !== undefined && before === after) return null;
+    }
+    const result = await this.#objectStores.check(configs);
+    if (result.ok) return null;
+    if (result.code === 'key-unavailable') return { errorCode: KafkaErrorCode.REQUEST_TIMED_OUT, errorMessage: result.reason };
+    const own = configs['s3.enabled'] === 'true';
+    const which = own
+      ? "the topic's bucket (check s3.bucket, s3.endpoint, s3.region and the credentials s3.access.key.id/s3.secret.access.key)"
+      : 'the cluster object store (--object-store)';
+    return { errorCode: KafkaErrorCode.INVALID_CONFIG, errorMessage: `Object store check failed for ${which}: ${result.reason}` };
   }
 
   /** Kafka's name rules and the '.'/'_' collision rule (throws INVALID_TOPIC_EXCEPTION). */
