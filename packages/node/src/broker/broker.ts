@@ -13,6 +13,7 @@ import { OFFSETS_TOPIC } from '../groups/offsets-topic.js';
 import { createHandlers } from '../handlers/registry.js';
 import { BrokerMetrics } from '../observability/broker-metrics.js';
 import { ObjectStoreRouter } from '../object-stores/object-store-router.js';
+import { secretKeySource } from '../object-stores/secret-key.js';
 import { TopicSecrets } from '../object-stores/topic-secrets.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { RequestObserver } from '../observability/request-observer.js';
@@ -99,7 +100,8 @@ export class Broker {
         },
       });
     }
-    this.#objectStores = new ObjectStoreRouter({ clusterStore: config.objectStore, secrets: new TopicSecrets(() => this.#coordinator.clusterSecretKey()) });
+    const secretKey = secretKeySource(config.secretKeyFile, () => this.#coordinator.clusterSecretKey());
+    this.#objectStores = new ObjectStoreRouter({ clusterStore: config.objectStore, secrets: new TopicSecrets(secretKey) });
     this.#diskless = new DisklessService({
       nodeId: config.nodeId,
       coordinator: this.#coordinator,

@@ -18,6 +18,7 @@ import {
   parseNodeId,
   parseNonEmpty,
   parseObjectStore,
+  parseSecretKey,
   type FlagParse,
   type HostPort,
   type LogLevel,
@@ -53,6 +54,8 @@ export interface BrokerConfig {
   /** etcd endpoints, or null for the embedded coordinator. */
   readonly etcd: readonly string[] | null;
   readonly objectStore: string;
+  /** `--secret-key-file`: the key sealing secret topic configs, from outside the coordinator; null = the coordinator's cluster key. */
+  readonly secretKeyFile: string | null;
   readonly rack: string | null;
   readonly cluster: string;
   readonly logLevel: LogLevel;
@@ -124,6 +127,18 @@ export function parseBrokerConfig(argv: readonly string[], env: Readonly<Record<
   const advertiseGrpc = pick('advertise-grpc', parseHostPort) ?? null;
   const objectStore = pick('object-store', parseObjectStore) ?? `file://${dataDir.replace(/\/+$/, '')}/objects`;
   const etcd = pick('etcd', parseEtcd);
+  // The key file is read here too, so a missing or malformed one fails at start-up naming the flag.
+  const secretKeyFile = pick('secret-key-file', (path): FlagParse<string> => {
+    if (path === '') return { ok: false, why: 'must not be empty' };
+    let content: string;
+    try {
+      content = readFile(path);
+    } catch (err) {
+      return { ok: false, why: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
+    }
+    const key = parseSecretKey(content);
+    return key.ok ? { ok: true, value: path } : key;
+  });
   const rack = pick('rack', parseNonEmpty);
   const cluster = required(pick('cluster', parseClusterName), 'cluster');
   const logLevel = required(pick('log-level', parseLogLevel), 'log-level');
@@ -154,7 +169,7 @@ export function parseBrokerConfig(argv: readonly string[], env: Readonly<Record<
     throw new ConfigError('group.min.session.timeout.ms', `group.min.session.timeout.ms (${minSession}) must not exceed group.max.session.timeout.ms (${maxSession}) (from ${origin})`, origin);
   }
 
-  return { nodeId, kafka, advertise, grpc, advertiseGrpc, admin, dataDir, etcd, objectStore, rack, cluster, logLevel, configFile: configPath?.text ?? null, settings, broker, origins };
+  return { nodeId, kafka, advertise, grpc, advertiseGrpc, admin, dataDir, etcd, objectStore, secretKeyFile, rack, cluster, logLevel, configFile: configPath?.text ?? null, settings, broker, origins };
 }
 
 function checkAddresses(origins: Readonly<Record<string, ConfigOrigin>>, a: { kafka: HostPort; grpc: HostPort; admin: HostPort; advertise: HostPort }): void {

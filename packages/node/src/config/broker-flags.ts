@@ -30,6 +30,10 @@ export const BROKER_FLAGS = {
     env: 'OXBOW_OBJECT_STORE', arg: 'URL', default: null,
     doc: 'Cluster object store: s3://BUCKET[/PREFIX][?endpoint=URL&region=R&forcePathStyle=true], file://DIR or memory:// (default file://DATA_DIR/objects).',
   },
+  'secret-key-file': {
+    env: 'OXBOW_SECRET_KEY_FILE', arg: 'FILE', default: null,
+    doc: 'File holding the 32-byte key that encrypts secret topic configs (64 hex digits or base64), the same on every node (default: a random key kept in the coordinator).',
+  },
   rack: { env: 'OXBOW_RACK', arg: 'RACK', default: null, doc: 'Rack id reported to clients in Metadata (default: none).' },
   cluster: { env: 'OXBOW_CLUSTER', arg: 'NAME', default: 'default', doc: 'Cluster name; coordinator keys live under /oxbow/NAME/.' },
   'log-level': { env: 'OXBOW_LOG_LEVEL', arg: 'LEVEL', default: 'info', doc: `Log level: ${LOG_LEVELS.join(', ')}.` },
@@ -135,6 +139,23 @@ export function parseClusterName(text: string): FlagParse<string> {
 export function parseLogLevel(text: string): FlagParse<LogLevel> {
   const level = LOG_LEVELS.find((l) => l === text);
   return level === undefined ? { ok: false, why: `expected one of ${LOG_LEVELS.join(', ')}` } : { ok: true, value: level };
+}
+
+/** Bytes of the key sealing secret topic configs. */
+export const SECRET_KEY_BYTES = 32;
+
+/**
+ * Decodes the content of a `--secret-key-file`: 64 hex digits or the base64 of 32 bytes, surrounding
+ * whitespace ignored. The reason given never shows the content.
+ */
+export function parseSecretKey(text: string): FlagParse<Buffer> {
+  const t = text.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(t)) return { ok: true, value: Buffer.from(t, 'hex') };
+  if (/^[A-Za-z0-9+/]{43}=?$|^[A-Za-z0-9_-]{43}$/.test(t)) {
+    const key = Buffer.from(t, 'base64');
+    if (key.length === SECRET_KEY_BYTES) return { ok: true, value: key };
+  }
+  return { ok: false, why: `the file must hold a ${SECRET_KEY_BYTES}-byte key as 64 hex digits or base64 (e.g. openssl rand -hex 32)` };
 }
 
 /** Accepts any non-empty text (paths, rack ids). */

@@ -101,7 +101,9 @@ type DerivedTopicConfig = { readonly [K in TopicConfigName as CamelCase<K>]: Val
  * int/double → number, long → bigint, booleans, string unions for enumerated keys, string arrays
  * for lists, null for unset keys without a default. Two fields are post-processed:
  * `externalOffsetMode` is parsed, and `localRetentionMs`/`localRetentionBytes` of -2 are replaced
- * by the topic's retention. Carries secrets (`s3SecretAccessKey`, ...): never log it whole.
+ * by the topic's retention. Carries secrets (`s3SecretAccessKey`, ...): never log it whole. Resolved
+ * from a topic's stored configs, secrets are in their sealed form (`oxbow-enc:v1:...`): open the
+ * configs with TopicSecrets (src/object-stores/) first when the secret itself is needed.
  */
 export interface TopicConfig extends Omit<DerivedTopicConfig, 'externalOffsetMode'> {
   readonly externalOffsetMode: ExternalOffsetMode;

@@ -40,7 +40,7 @@ export {
   type BrokerSettings,
   type ValueOfDef,
 } from './broker-settings.js';
-export { BROKER_FLAGS, LOG_LEVELS, formatHostPort, parseHostPort, type BrokerFlag, type HostPort, type LogLevel } from './broker-flags.js';
+export { BROKER_FLAGS, LOG_LEVELS, SECRET_KEY_BYTES, formatHostPort, parseHostPort, parseSecretKey, type BrokerFlag, type HostPort, type LogLevel } from './broker-flags.js';
 export {
   ConfigError,
   brokerHelpText,
