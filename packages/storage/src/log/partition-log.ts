@@ -43,7 +43,8 @@ const SILENT: LogLogger = { warn: () => undefined, info: () => undefined };
  * Durability: an append returns once its bytes are written to the segment file (page cache). It is
  * fsynced before returning when `flushMessages` records have accumulated since the last fsync, and
  * a timer fsyncs pending data `flushMs` after it was written. Rolls, truncations, checkpoints and
- * compaction swaps are always fsynced.
+ * compaction swaps are always fsynced. The active segment's index files are written in runs
+ * (index-files.ts) and may trail its log by a few MiB after a crash; recovery re-indexes that tail.
  */
 export class PartitionLog {
   /** The partition directory. */

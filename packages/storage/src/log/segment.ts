@@ -4,12 +4,13 @@ import type { RecordBatchView } from '@oxbow/protocol';
 import { BatchScanner } from './batch-scanner.js';
 import { LOG_SUFFIX, segmentFileName } from './file-names.js';
 import { applyIndexPlan, EMPTY_CURSOR, planIndexEntries, planSealEntry, type IndexCursor } from './index-planner.js';
+import { IndexFiles } from './index-files.js';
 import { ioError, isNotFound, writeFully, type LogFile, type OpenLogFile } from './log-file.js';
 import { indexPath, renameToDeleted, timeIndexPath, unlinkDeleted, writeIndexFiles } from './segment-files.js';
-import { OFFSET_INDEX_ENTRY_BYTES, OffsetIndex } from './offset-index.js';
+import { OffsetIndex } from './offset-index.js';
 import { firstRecordAtOrAfter, offsetOfTimestampInBatch, readBatchBytes, readWholeBatches } from './segment-read.js';
 import { loadSegmentState, readBatchHeader, rescanSegmentTail, type SegmentState } from './segment-scan.js';
-import { TIME_INDEX_ENTRY_BYTES, TimeIndex } from './time-index.js';
+import { TimeIndex } from './time-index.js';
 import { StorageError, type LogLogger, type SegmentInfo, type TimestampOffset } from './types.js';
 
 const INT32_MAX = 0x7fffffff;
@@ -42,8 +43,8 @@ export class Segment {
   readonly #env: SegmentEnv;
   readonly #log: LogFile;
   #logName: string;
-  #indexFile: LogFile | null = null;
-  #timeFile: LogFile | null = null;
+  /** Open only while the segment is active (and not a compaction scratch segment). */
+  #indexFiles: IndexFiles | null = null;
   #offsetIndex: OffsetIndex;
   #timeIndex: TimeIndex;
   #cursor: IndexCursor;
@@ -85,8 +86,7 @@ export class Segment {
     const seg = new Segment(env, baseOffset, log, logName, { size: 0, nextOffset: baseOffset, cursor: EMPTY_CURSOR, offsetIndex: new OffsetIndex(), timeIndex: new TimeIndex(), lastModifiedMs: nowMs });
     if (logSuffix === LOG_SUFFIX) {
       try {
-        seg.#indexFile = await env.openFile(seg.#indexPath(), 'create');
-        seg.#timeFile = await env.openFile(seg.#timePath(), 'create');
+        await seg.#openIndexFiles('create');
       } catch (err) {
         // Leave nothing behind: a stray file would make the next attempt fail on "exists".
         await seg.close();
@@ -112,7 +112,7 @@ export class Segment {
       if (rebuilt) await seg.#persistIndexes();
       if (active) {
         seg.#rollBaseMs = state.size > 0 ? await seg.#firstBatchTimestamp() : null;
-        await seg.#openIndexFiles();
+        await seg.#openIndexFiles('existing');
       }
       return { segment: seg, droppedBytes };
     } catch (err) {
@@ -148,10 +148,11 @@ export class Segment {
   }
 
   /**
-   * Writes `bytes` (the batches `views` were scanned from) at the end of the log and their index
-   * entries, fsyncs when asked, and only then publishes the new size and entries. On an I/O error
-   * nothing is published and the files are cut back to their previous length (best effort; a
-   * failed cut is retried before the next append).
+   * Writes `bytes` (the batches `views` were scanned from) at the end of the log, and the index
+   * entries not yet in the index files when they are due (see IndexFiles), fsyncs when asked, and
+   * only then publishes the new size and entries. On an I/O error nothing is published and the
+   * files are cut back to their previous length (best effort; a failed cut is retried before the
+   * next append).
    */
   async append(views: readonly RecordBatchView[], bytes: Buffer, a: SegmentAppend): Promise<void> {
     const start = this.#size;
@@ -163,25 +164,16 @@ export class Segment {
       this.#cursor,
       views.map((v) => ({ position: start + v.start, baseOffset: v.baseOffset, maxTimestamp: v.maxTimestamp, size: v.size })),
     );
-    const offsetCount = this.#offsetIndex.length;
-    const timeCount = this.#timeIndex.length;
+    const indexFiles = this.#indexFiles;
+    const writeIndexes = indexFiles?.due(bytes.length) ?? false;
     try {
-      if (this.#dirtyTail) await this.#cutFiles(start, offsetCount, timeCount);
+      if (this.#dirtyTail) await this.#cutFiles(start);
       await writeFully(this.#log, bytes, start);
-      if (this.#indexFile !== null && plan.offsetEntries.length > 0) {
-        const entries = new OffsetIndex(plan.offsetEntries.length);
-        for (const [rel, pos] of plan.offsetEntries) entries.append(rel, pos);
-        await writeFully(this.#indexFile, entries.encode(), offsetCount * OFFSET_INDEX_ENTRY_BYTES);
-      }
-      if (this.#timeFile !== null && plan.timeEntries.length > 0) {
-        const entries = new TimeIndex(plan.timeEntries.length);
-        for (const [ts, rel] of plan.timeEntries) entries.append(ts, rel);
-        await writeFully(this.#timeFile, entries.encode(), timeCount * TIME_INDEX_ENTRY_BYTES);
-      }
+      if (writeIndexes) await indexFiles?.write(this.#offsetIndex, this.#timeIndex, plan);
       if (a.sync) await this.#log.sync();
     } catch (err) {
       try {
-        await this.#cutFiles(start, offsetCount, timeCount);
+        await this.#cutFiles(start);
       } catch {
         this.#dirtyTail = true;
       }
@@ -189,6 +181,7 @@ export class Segment {
     }
     const previousMax = this.#cursor.maxTimestamp;
     applyIndexPlan(plan, this.#offsetIndex, this.#timeIndex);
+    indexFiles?.committed(bytes.length, writeIndexes, this.#offsetIndex.length, this.#timeIndex.length);
     this.#cursor = plan.cursor;
     this.#size = start + bytes.length;
     this.#nextOffset = last.lastOffset + 1n;
@@ -199,10 +192,9 @@ export class Segment {
     this.#rollBaseMs ??= a.nowMs;
   }
 
-  async #cutFiles(size: number, offsetEntries: number, timeEntries: number): Promise<void> {
+  async #cutFiles(size: number): Promise<void> {
     await this.#log.truncate(size);
-    await this.#indexFile?.truncate(offsetEntries * OFFSET_INDEX_ENTRY_BYTES);
-    await this.#timeFile?.truncate(timeEntries * TIME_INDEX_ENTRY_BYTES);
+    await this.#indexFiles?.cut();
     this.#dirtyTail = false;
   }
 
@@ -316,19 +308,16 @@ export class Segment {
 
   /** Makes a sealed segment appendable again (it became the last after a truncation). */
   async reactivate(nowMs: number): Promise<void> {
-    if (this.#indexFile !== null) return;
+    if (this.#indexFiles !== null) return;
     await this.#persistIndexes();
-    await this.#openIndexFiles();
+    await this.#openIndexFiles('existing');
     this.#rollBaseMs = nowMs;
   }
 
-  /** fsync the log file (and the index files when `all`). */
+  /** fsync the log file (and, when `all`, the index files brought up to date first). */
   async flush(all: boolean): Promise<void> {
     await this.#log.sync();
-    if (all) {
-      await this.#indexFile?.sync();
-      await this.#timeFile?.sync();
-    }
+    if (all) await this.#indexFiles?.flush(this.#offsetIndex, this.#timeIndex);
   }
 
   /** Renames the log file within the directory (compaction's .cleaned → .swap → .log). */
@@ -348,22 +337,29 @@ export class Segment {
 
   async #persistIndexes(): Promise<void> {
     await writeIndexFiles(this.#env.dir, this.baseOffset, this.#offsetIndex, this.#timeIndex);
-    if (this.#indexFile !== null) {
+    if (this.#indexFiles !== null) {
       await this.#closeIndexFiles();
-      await this.#openIndexFiles();
+      await this.#openIndexFiles('existing');
     }
   }
 
-  async #openIndexFiles(): Promise<void> {
-    this.#indexFile = await this.#env.openFile(this.#indexPath(), 'existing');
-    this.#timeFile = await this.#env.openFile(this.#timePath(), 'existing');
+  /** Opens the index files for appends; they hold every in-memory entry (new, or just persisted). */
+  async #openIndexFiles(mode: 'create' | 'existing'): Promise<void> {
+    const offsetFile = await this.#env.openFile(this.#indexPath(), mode);
+    let timeFile: LogFile;
+    try {
+      timeFile = await this.#env.openFile(this.#timePath(), mode);
+    } catch (err) {
+      await offsetFile.close().catch(() => undefined);
+      throw err;
+    }
+    this.#indexFiles = new IndexFiles(offsetFile, timeFile, this.#offsetIndex.length, this.#timeIndex.length);
   }
 
   async #closeIndexFiles(): Promise<void> {
-    const files = [this.#indexFile, this.#timeFile];
-    this.#indexFile = null;
-    this.#timeFile = null;
-    for (const f of files) await f?.close();
+    const files = this.#indexFiles;
+    this.#indexFiles = null;
+    await files?.close();
   }
 
   #indexPath(): string {

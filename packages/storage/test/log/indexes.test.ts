@@ -1,8 +1,9 @@
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PartitionLog } from '../../src/index.js';
+import { INDEX_WRITE_BYTES } from '../../src/log/index-files.js';
 import { OffsetIndex } from '../../src/log/offset-index.js';
 import { TimeIndex } from '../../src/log/time-index.js';
 import { appendRecords, checkLookups, tempDir, TEST_CONFIG, type Appended, type TestRecord } from './helpers.js';
@@ -59,6 +60,35 @@ describe('offset and time index lookups', () => {
       { numRuns: 25 },
     );
   }, 60_000);
+
+  it('reach their files in runs of INDEX_WRITE_BYTES of log, and a crash in between is re-indexed by recovery', async () => {
+    const dir = await tempDir();
+    const config = { ...TEST_CONFIG, segmentBytes: 64 << 20, indexIntervalBytes: 4096 };
+    const log = await PartitionLog.open(dir, config);
+    const batches: Appended[] = [];
+    const indexBytes = async (): Promise<number[]> => [(await stat(join(dir, '00000000000000000000.index'))).size, (await stat(join(dir, '00000000000000000000.timeindex'))).size];
+    const valueBytes = 32 * 1024;
+    const perRun = Math.ceil(INDEX_WRITE_BYTES / valueBytes);
+    for (let i = 0; i < perRun + perRun / 2; i++) {
+      const ts = BigInt(1000 + i);
+      const info = await appendRecords(log, [{ key: `k${i}`, value: 'x'.repeat(valueBytes), timestamp: ts }]);
+      batches.push({ first: info.firstOffset, last: info.lastOffset, records: [{ offset: info.firstOffset, timestamp: ts }] });
+      // Nothing is written until a run's worth of log is there; then every entry so far is.
+      if (i === perRun - 2) expect(await indexBytes()).toEqual([0, 0]);
+      if (i === perRun - 1) expect(await indexBytes()).toEqual([8 * (perRun - 1), 12 * (perRun - 1)]);
+    }
+    const probes = [0n, 999n, 1000n, 1001n, BigInt(1000 + perRun), BigInt(1000 + batches.length - 1), BigInt(1000 + batches.length)];
+    await checkLookups(log, batches, probes);
+    // A crash now (a copy of the files as they are): the index files trail memory by half a run.
+    const crashed = await tempDir();
+    await cp(dir, crashed, { recursive: true });
+    const recovered = await PartitionLog.open(crashed, config);
+    await checkLookups(recovered, batches, probes);
+    await recovered.close();
+    // A clean close writes every entry.
+    await log.close();
+    expect(await indexBytes()).toEqual([8 * (batches.length - 1), 12 * (batches.length - 1)]);
+  });
 
   it('survive garbage index files', async () => {
     const dir = await tempDir();
