@@ -130,8 +130,9 @@ export class ClusterController {
     const live = new Set(c.brokers().map((b) => b.nodeId));
     for (const topic of c.topics()) {
       const unclean = this.#unclean || topic.configs[UNCLEAN_LEADER_ELECTION_CONFIG] === 'true';
+      const diskless = topic.configs[STORAGE_MODE_CONFIG] === 'diskless';
       for (const p of topic.partitions) {
-        const next = electLeader(p, live, unclean);
+        const next = diskless ? electDisklessLeader(p, live) : electLeader(p, live, unclean);
         if (next === undefined) continue;
         if (this.#stopped || !c.isController()) return;
         const written = await c.updatePartition(topic.name, p.partition, p.leaderEpoch, next);
@@ -165,6 +166,23 @@ export function electLeader(p: PartitionState, live: ReadonlySet<number>, unclea
   }
   if (p.leader === -1) return undefined;
   return { replicas: p.replicas, leader: -1, leaderEpoch: epoch, isr: p.isr };
+}
+
+/** Topic config naming the storage mode; diskless partitions fail over to any live node. */
+export const STORAGE_MODE_CONFIG = 'storage.mode';
+
+/**
+ * A diskless partition (BRIEF §5) keeps all its data in the object store and its offsets in the
+ * manifest, so any live node can take it over: when its leader is gone, the first live assigned
+ * replica leads, else a live broker chosen by partition number (spreading a dead node's partitions).
+ * The new leader is the only replica and ISR member. Undefined when the leader is alive or no broker is.
+ */
+export function electDisklessLeader(p: PartitionState, live: ReadonlySet<number>): Omit<PartitionState, 'partition'> | undefined {
+  if (p.leader !== -1 && live.has(p.leader)) return undefined;
+  const sorted = [...live].sort((a, b) => a - b);
+  const chosen = p.replicas.find((id) => live.has(id)) ?? sorted[p.partition % Math.max(1, sorted.length)];
+  if (chosen === undefined) return p.leader === -1 ? undefined : { replicas: p.replicas, leader: -1, leaderEpoch: p.leaderEpoch + 1, isr: p.isr };
+  return { replicas: [chosen], leader: chosen, leaderEpoch: p.leaderEpoch + 1, isr: [chosen] };
 }
 
 export interface IsrChange {

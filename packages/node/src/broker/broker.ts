@@ -108,11 +108,24 @@ export class Broker {
       stores: this.#objectStores,
       logger: this.logger.child({ component: 'diskless' }),
       meter: this.#telemetry.meter,
+      readCacheBytes: Number(config.broker['diskless.read.cache.bytes']),
+      maxBufferedBytes: Number(config.broker['oxbow.diskless.buffer.max.bytes']),
+      compaction: {
+        intervalMs: Number(config.broker['oxbow.diskless.compaction.interval.ms']),
+        minBytes: Number(config.broker['oxbow.diskless.compaction.min.bytes']),
+        maxAgeMs: Number(config.broker['oxbow.diskless.compaction.max.age.ms']),
+        graceMs: Number(config.broker['oxbow.diskless.gc.grace.ms']),
+      },
     });
     this.#partitions.setDiskless(this.#diskless);
     const topics = new TopicAdmin(this.#coordinator, config, this.#objectStores, () => this.#partitions.settled());
     const forwarding = config.broker['oxbow.client.routing'] === 'local' && this.#cluster !== null;
-    const partition = (topic: string, p: number): PartitionLookup => this.#lookup(this.#coordinator.topic(topic), p, forwarding);
+    // Diskless partitions are served by any node, forwarding to the one sequencing them (BRIEF §5).
+    const forwards = (topic: TopicRecord | undefined): boolean => forwarding || topic?.configs['storage.mode'] === 'diskless';
+    const partition = (topic: string, p: number): PartitionLookup => {
+      const record = this.#coordinator.topic(topic);
+      return this.#lookup(record, p, forwards(record));
+    };
     this.#groups = new GroupService({ coordinator: this.#coordinator, topics, config, logger: this.logger, partition });
     const producerIds = new ProducerIdAllocator(this.#coordinator);
     // On one node every partition is local: markers go straight to the partition actors.
@@ -145,7 +158,7 @@ export class Broker {
       partition,
       partitionById: (topicId, partition): PartitionLookup => {
         const topic: TopicRecord | undefined = this.#coordinator.topicById(topicId);
-        return topic === undefined ? { ok: false, errorCode: KafkaErrorCode.UNKNOWN_TOPIC_ID } : this.#lookup(topic, partition, forwarding);
+        return topic === undefined ? { ok: false, errorCode: KafkaErrorCode.UNKNOWN_TOPIC_ID } : this.#lookup(topic, partition, forwards(topic));
       },
     };
     const maxBytes = Number(config.broker['queued.max.request.bytes']);

@@ -6,13 +6,17 @@ import { KafkaErrorCode } from '@oxbow/protocol';
 import { PartitionLog } from '@oxbow/storage';
 import { resolveTopicConfig, type BrokerConfig } from '../config/index.js';
 import type { Logger } from '../observability/logger.js';
+import type { DisklessBackend } from '../diskless/diskless-backend.js';
+import type { DisklessService } from '../diskless/diskless-service.js';
 import { actorConfigOf, logConfigOf } from './partition-config.js';
 import type { PartitionLookup } from './services.js';
 
 interface Local {
   readonly topicId: string;
   readonly actor: PartitionActor;
-  readonly backend: LocalLogBackend;
+  readonly backend: LocalLogBackend | DisklessBackend;
+  /** Diskless: the leader epoch the partition was opened at (a later epoch reopens it from the manifest). */
+  readonly disklessEpoch: number | null;
   /** Replicating from the leader, while this node is a follower. */
   fetcher: FollowerFetcher | null;
   /** Leader and epoch the fetcher follows. */
@@ -52,6 +56,7 @@ export class PartitionManager {
   #unwatch: (() => void) | null = null;
   #housekeeping: NodeJS.Timeout | null = null;
   #links: ReplicaLinks | null = null;
+  #diskless: DisklessService | null = null;
   readonly #leadership = new Set<LeadershipListener>();
 
   constructor(coordinator: Coordinator, config: BrokerConfig, logger: Logger) {
@@ -64,6 +69,20 @@ export class PartitionManager {
   /** Cluster mode: how followers fetch and leaders change the ISR. Set before `start`. */
   setReplicaLinks(links: ReplicaLinks): void {
     this.#links = links;
+  }
+
+  /** Diskless partitions (storage.mode=diskless) open through this service. Set before `start`. */
+  setDiskless(service: DisklessService): void {
+    this.#diskless = service;
+    // A partition that lost its buffer to another writer is fenced: reconcile it (close, or reopen from the manifest).
+    service.onLost((topic) => {
+      this.#chain = this.#chain
+        .then(async () => {
+          const record = this.#coordinator.topic(topic);
+          if (record !== undefined) await this.#reconcile(record);
+        })
+        .catch((err: unknown) => this.#logger.error({ err, topic }, 'failed to reopen a diskless partition'));
+    });
   }
 
   onLeadership(listener: LeadershipListener): void {
@@ -161,18 +180,22 @@ export class PartitionManager {
   async #reconcile(topic: TopicRecord): Promise<void> {
     const effective = resolveTopicConfig(topic.configs, this.#config.settings);
     const self = this.#config.nodeId;
+    const diskless = effective.storageMode === 'diskless' ? this.#diskless : null;
     for (const state of topic.partitions) {
       const k = key(topic.name, state.partition);
       let local = this.#partitions.get(k);
       const wasLeader = local !== undefined && local.actor.role === 'leader' && local.topicId === topic.topicId;
-      const here = state.replicas.includes(self);
-      if (local !== undefined && (!here || local.topicId !== topic.topicId)) {
+      // A diskless partition lives only on the node sequencing it: no replicas, no local data.
+      const here = diskless !== null ? state.leader === self : state.replicas.includes(self);
+      const stale = local !== undefined && local.disklessEpoch !== null && (local.disklessEpoch !== state.leaderEpoch || local.actor.role === 'fenced');
+      if (local !== undefined && (!here || local.topicId !== topic.topicId || stale)) {
         this.#partitions.delete(k);
         await local.fetcher?.stop();
         await local.actor.close();
         local = undefined;
       } else if (local !== undefined) {
-        local.backend.updateConfig(logConfigOf(effective));
+        if (local.backend instanceof LocalLogBackend) local.backend.updateConfig(logConfigOf(effective));
+        else diskless?.reconfigure(local.backend, effective);
         local.actor.updateConfig(actorConfigOf(effective));
       }
       if (!here) {
@@ -180,10 +203,15 @@ export class PartitionManager {
         continue;
       }
       if (local === undefined) {
-        const dir = join(this.#logsDir, k);
-        await this.#claimDirectory(dir, topic.topicId);
-        const log = await PartitionLog.open(dir, logConfigOf(effective), { logger: this.#logger.child({ topic: topic.name, partition: state.partition }) });
-        const backend = new LocalLogBackend(log);
+        let backend: LocalLogBackend | DisklessBackend;
+        if (diskless !== null) {
+          backend = diskless.open(topic, state.partition, effective);
+        } else {
+          const dir = join(this.#logsDir, k);
+          await this.#claimDirectory(dir, topic.topicId);
+          const log = await PartitionLog.open(dir, logConfigOf(effective), { logger: this.#logger.child({ topic: topic.name, partition: state.partition }) });
+          backend = new LocalLogBackend(log);
+        }
         const links = this.#links;
         const actor: PartitionActor = new PartitionActor({
           topic: topic.name,
@@ -200,7 +228,7 @@ export class PartitionManager {
             changeIsr: (isr): Promise<readonly number[] | null> => (links === null ? Promise.resolve(null) : links.changeIsr(topic.name, state.partition, actor.leaderEpoch, isr)),
           },
         });
-        local = { topicId: topic.topicId, actor, backend, fetcher: null, following: null };
+        local = { topicId: topic.topicId, actor, backend, disklessEpoch: diskless !== null ? state.leaderEpoch : null, fetcher: null, following: null };
         this.#partitions.set(k, local);
       }
       await this.#applyRole(topic, state, local);
@@ -214,7 +242,9 @@ export class PartitionManager {
     const self = this.#config.nodeId;
     if (state.leader === self) {
       await this.#stopFetcher(local);
-      await local.actor.becomeLeader({ leaderEpoch: state.leaderEpoch, replicas: state.replicas, isr: state.isr });
+      // A diskless partition's object store is its only replica: no followers, no ISR to track.
+      const alone = local.disklessEpoch !== null;
+      await local.actor.becomeLeader({ leaderEpoch: state.leaderEpoch, replicas: alone ? [self] : state.replicas, isr: alone ? [self] : state.isr });
       return;
     }
     if (local.following !== null && local.following.leader === state.leader && local.following.epoch === state.leaderEpoch && local.actor.role === 'follower') return;

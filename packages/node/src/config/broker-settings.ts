@@ -76,6 +76,23 @@ export const BROKER_NODE_SETTINGS = {
     type: 'string', default: 'leader', validator: oneOf('leader', 'local'),
     doc: 'leader: Metadata names each partition leader, as Kafka does. local: this node names itself leader of every partition and forwards produce, fetch and offset lookups to the real leader over gRPC (clients that can reach only this node). Groups and transactions still use their coordinators.',
   },
+  'oxbow.diskless.buffer.max.bytes': {
+    type: 'long', default: '268435456', validator: atLeast(1n),
+    doc: 'Bytes all diskless partitions of the node may hold before their flush commits; appends then wait, and fail with a retriable error after 30 s (default 256 MiB).',
+  },
+  'oxbow.diskless.compaction.interval.ms': {
+    type: 'long', default: '30000', validator: atLeast(1n), doc: 'How often the node compacts the diskless partitions it leads into lake-layout Parquet (default 30 s).',
+  },
+  'oxbow.diskless.compaction.min.bytes': {
+    type: 'long', default: '67108864', validator: atLeast(1n), doc: 'Uncompacted flush bytes of a partition that trigger its compaction (default 64 MiB).',
+  },
+  'oxbow.diskless.compaction.max.age.ms': {
+    type: 'long', default: '300000', validator: atLeast(0n), doc: 'Age of the oldest uncompacted flush slice that triggers compaction regardless of size (default 5 min).',
+  },
+  'oxbow.diskless.gc.grace.ms': {
+    type: 'long', default: '600000', validator: atLeast(1000n),
+    doc: 'Flush objects no manifest references are deleted once this old (default 10 min); a commit still retrying at half of it uploads its object again.',
+  },
   'producer.id.expiration.ms': {
     type: 'int', default: '86400000', validator: atLeast(1), doc: 'How long idempotent producer state is kept after its last write.',
   },

@@ -24,9 +24,11 @@ type TopicResult = {
 
 function describeTopic(topic: TopicRecord, services: BrokerServices): TopicResult {
   const live = new Set(services.coordinator.brokers().map((b) => b.nodeId));
-  // With local routing this node answers for every partition that has a leader (and forwards).
+  // With local routing this node answers for every partition that has a leader (and forwards), and
+  // always for diskless partitions: any node serves them, forwarding to the one sequencing it (BRIEF §5).
   const self = services.identity.nodeId;
-  const leaderFor = (leader: number): number => (services.clientRouting === 'local' && leader >= 0 ? self : leader);
+  const local = services.clientRouting === 'local' || topic.configs['storage.mode'] === 'diskless';
+  const leaderFor = (leader: number): number => (local && leader >= 0 ? self : leader);
   return {
     errorCode: 0,
     name: topic.name,

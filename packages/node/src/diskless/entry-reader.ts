@@ -1,0 +1,111 @@
+import type { ManifestEntry } from '@oxbow/controller';
+import { scanBatches } from '@oxbow/protocol';
+import { planParquetRead, type ObjectStore, type ParquetFileIndex, type ParquetWorkerPool } from '@oxbow/storage';
+import type { ReadCache } from './read-cache.js';
+
+/** Where an entry's bytes live: the topic's store, named for cache keys by its location key. */
+export interface EntryLocation {
+  readonly store: ObjectStore;
+  readonly storeKey: string;
+}
+
+/** Cache key of an entry's byte range. */
+export function entryCacheKey(storeKey: string, objectKey: string, position: number, size: number): string {
+  return `${storeKey}\n${objectKey}\n${position}\n${size}`;
+}
+
+/**
+ * Whole batches from `buffer` (absolute offsets, in order): from the one containing `offset`,
+ * those starting below `maxOffset`, while they fit in `maxBytes` (the first one regardless when
+ * `minOneBatch`, as Kafka's Fetch does). Returns a view of `buffer` (batches are contiguous).
+ */
+export function selectBatches(buffer: Buffer, offset: bigint, maxBytes: number, maxOffset: bigint, minOneBatch: boolean): Buffer {
+  let start = -1;
+  let end = 0;
+  for (const view of scanBatches(buffer, { allowPartialTail: true })) {
+    if (view.lastOffset < offset) continue;
+    if (view.baseOffset >= maxOffset) break;
+    const next = view.start + view.size;
+    if (start < 0) {
+      if (view.size > maxBytes && !minOneBatch) break;
+      start = view.start;
+    } else if (next - start > maxBytes) {
+      break;
+    }
+    end = next;
+  }
+  return start < 0 ? buffer.subarray(0, 0) : buffer.subarray(start, end);
+}
+
+/** The Parquet file index a compacted entry carries in `extra`, with offsets as strings. */
+interface StoredIndex {
+  readonly fileSize: number;
+  readonly footer: { offset: number; length: number };
+  readonly rowGroups: readonly { first: string; last: string; rows: number; batches: number; offset: number; length: number }[];
+}
+
+export function encodeParquetIndex(index: ParquetFileIndex): string {
+  const stored: StoredIndex = {
+    fileSize: index.fileSize,
+    footer: { offset: index.footer.offset, length: index.footer.length },
+    rowGroups: index.rowGroups.map((g) => ({ first: g.firstOffset.toString(), last: g.lastOffset.toString(), rows: g.rows, batches: g.batches, offset: g.range.offset, length: g.range.length })),
+  };
+  return JSON.stringify(stored);
+}
+
+export function decodeParquetIndex(extra: string): ParquetFileIndex {
+  const stored = JSON.parse(extra) as StoredIndex;
+  return {
+    fileSize: stored.fileSize,
+    footer: stored.footer,
+    rowGroups: stored.rowGroups.map((g) => ({ firstOffset: BigInt(g.first), lastOffset: BigInt(g.last), rows: g.rows, batches: g.batches, range: { offset: g.offset, length: g.length } })),
+  };
+}
+
+/**
+ * Reads committed diskless entries: raw-batch slices of flush objects with one ranged GET, and
+ * compacted Parquet files by their footer and the row groups a Fetch needs, decoded in the worker
+ * pool. Every byte range goes through the node's read cache.
+ */
+export class EntryReader {
+  readonly #cache: ReadCache;
+  readonly #parquet: ParquetWorkerPool;
+
+  constructor(cache: ReadCache, parquet: ParquetWorkerPool) {
+    this.#cache = cache;
+    this.#parquet = parquet;
+  }
+
+  async read(where: EntryLocation, entry: ManifestEntry, offset: bigint, maxBytes: number, maxOffset: bigint, minOneBatch: boolean): Promise<Buffer> {
+    if (entry.format === 'batches') {
+      const bytes = await this.#range(where, entry.objectKey, entry.position, entry.size);
+      return selectBatches(bytes, offset, maxBytes, maxOffset, minOneBatch);
+    }
+    if (entry.extra === undefined) throw new Error(`Parquet entry ${entry.objectKey} has no file index`);
+    const index = decodeParquetIndex(entry.extra);
+    const planned = planParquetRead(index, offset, maxBytes);
+    const ranges = await Promise.all(planned.map(async (r) => ({ offset: r.offset, bytes: await this.#range(where, entry.objectKey, r.offset, r.length) })));
+    const decoded = await this.#parquet.decode({ fileSize: index.fileSize, ranges }, offset, maxBytes);
+    return selectBatches(decoded.batches, offset, maxBytes, maxOffset, minOneBatch);
+  }
+
+  /** Loads the first bytes a sequential reader of `entry` will need, in the background. */
+  prefetch(where: EntryLocation, entry: ManifestEntry): void {
+    if (entry.format === 'batches') {
+      void this.#range(where, entry.objectKey, entry.position, entry.size).catch(() => undefined);
+      return;
+    }
+    if (entry.extra === undefined) return;
+    const index = decodeParquetIndex(entry.extra);
+    for (const r of planParquetRead(index, entry.baseOffset, 1)) void this.#range(where, entry.objectKey, r.offset, r.length).catch(() => undefined);
+  }
+
+  /** Puts a just-committed slice into the cache, so the newest data is served from memory. */
+  remember(where: EntryLocation, entry: ManifestEntry, bytes: Buffer): void {
+    this.#cache.put(entryCacheKey(where.storeKey, entry.objectKey, entry.position, entry.size), bytes);
+  }
+
+  #range(where: EntryLocation, objectKey: string, position: number, size: number): Promise<Buffer> {
+    return this.#cache.get(entryCacheKey(where.storeKey, objectKey, position, size), () => where.store.get(objectKey, { range: { offset: position, length: size } }));
+  }
+}

@@ -1,0 +1,325 @@
+import { randomUUID } from 'node:crypto';
+import { SpanStatusCode, trace, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
+import { MAX_MANIFEST_APPENDS, type ManifestAppend, type ManifestEntry, type ManifestStore } from '@oxbow/controller';
+import { MailboxFullError } from '@oxbow/partition-actor';
+import { KafkaErrorCode } from '@oxbow/protocol';
+import type { Logger } from '../observability/logger.js';
+import type { BufferedSlice, DisklessBackend, DisklessHost } from './diskless-backend.js';
+import type { EntryReader } from './entry-reader.js';
+
+const tracer = trace.getTracer('oxbow.diskless');
+
+/** Metric names of the flusher (the PUT rate is `oxbow_diskless_flush_objects`). */
+export const FLUSH_METRICS = {
+  objects: 'oxbow_diskless_flush_objects',
+  bytes: 'oxbow_diskless_flush_bytes',
+  duration: 'oxbow_diskless_flush_duration',
+  bufferedBytes: 'oxbow_diskless_buffered_bytes',
+} as const;
+
+export interface DisklessFlusherOptions {
+  readonly nodeId: number;
+  readonly manifests: ManifestStore;
+  readonly reader: EntryReader;
+  readonly logger: Logger;
+  readonly meter?: Meter;
+  /** Bytes all diskless partitions of the node may hold unflushed (backpressure past it). */
+  readonly maxBufferedBytes: number;
+  /** How long an append waits for buffer room before failing with a retriable error. */
+  readonly bufferWaitMs: number;
+  /** First retry delay after a failed PUT or commit (doubles, with jitter, up to 5 s). */
+  readonly retryBackoffMs?: number;
+  /**
+   * An object whose commit is still being retried this long after its upload is uploaded again
+   * under a new key before the next attempt: garbage collection deletes unreferenced flush objects
+   * after its grace period, so this must be well below that grace (default 5 minutes).
+   */
+  readonly reuploadAfterMs?: number;
+  /** A partition's buffered appends were lost to another writer (its actor is fenced and must be reopened). */
+  readonly onLost?: (backend: DisklessBackend) => void;
+}
+
+/** The partitions sharing one object store: flushed together into one object. */
+interface Group {
+  readonly key: string;
+  readonly members: Set<DisklessBackend>;
+  timer: NodeJS.Timeout | null;
+  /** When the oldest unflushed byte of the group arrived. */
+  since: number;
+  flushing: boolean;
+  again: boolean;
+}
+
+/**
+ * The node's diskless flusher (BRIEF §5): every diskless partition sharing an object store is
+ * flushed into one object per flush, so PUTs per second do not grow with the partition count.
+ * A group flushes when its oldest buffered byte is `diskless.flush.interval.ms` old or its
+ * buffered bytes or records reach a member's `diskless.flush.bytes` / `.records` (the smallest
+ * member threshold wins). A flush uploads the object, then commits every member's slice to the
+ * coordinator in one transaction that compares each partition's next offset; only then are the
+ * slices durable (acks answered, high watermarks moved). One flush per group is in flight at a
+ * time, which keeps each partition's commits in offset order. PUT and commit failures are retried
+ * with backoff until they succeed; meanwhile appends buffer until the node's buffer bound, then
+ * wait, then fail with a retriable error.
+ */
+export class DisklessFlusher implements DisklessHost {
+  readonly reader: EntryReader;
+  readonly #options: DisklessFlusherOptions;
+  readonly #groups = new Map<string, Group>();
+  #buffered = 0;
+  readonly #waiters: { bytes: number; resolve: () => void; timer: NodeJS.Timeout }[] = [];
+  #closed = false;
+  readonly #objects: Counter | null;
+  readonly #bytes: Counter | null;
+  readonly #duration: Histogram | null;
+  /** Objects written, for tests and the bench (the metric is the public view). */
+  objectsWritten = 0;
+
+  constructor(options: DisklessFlusherOptions) {
+    this.#options = options;
+    this.reader = options.reader;
+    const m = options.meter;
+    this.#objects = m?.createCounter(FLUSH_METRICS.objects, { description: 'Objects uploaded by the diskless flusher (PUTs)' }) ?? null;
+    this.#bytes = m?.createCounter(FLUSH_METRICS.bytes, { description: 'Bytes uploaded by the diskless flusher', unit: 'By' }) ?? null;
+    this.#duration = m?.createHistogram(FLUSH_METRICS.duration, { description: 'Diskless flush time: upload and manifest commit', unit: 's' }) ?? null;
+    m?.createObservableGauge(FLUSH_METRICS.bufferedBytes, { description: 'Bytes buffered by diskless partitions, not yet committed', unit: 'By' }).addCallback((r) => r.observe(this.#buffered));
+  }
+
+  get bufferedBytes(): number {
+    return this.#buffered;
+  }
+
+  reserve(bytes: number): Promise<void> {
+    if (this.#buffered + bytes <= this.#options.maxBufferedBytes || this.#buffered === 0) {
+      this.#buffered += bytes;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        bytes,
+        resolve,
+        timer: setTimeout(() => {
+          this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+          reject(new MailboxFullError(`diskless write buffer full (${this.#buffered} bytes buffered, the object store is slow or down)`));
+        }, this.#options.bufferWaitMs),
+      };
+      this.#waiters.push(waiter);
+    });
+  }
+
+  release(bytes: number): void {
+    this.#buffered -= bytes;
+    for (let next = this.#waiters[0]; next !== undefined; next = this.#waiters[0]) {
+      if (this.#buffered + next.bytes > this.#options.maxBufferedBytes && this.#buffered > 0) break;
+      this.#waiters.shift();
+      clearTimeout(next.timer);
+      this.#buffered += next.bytes;
+      next.resolve();
+    }
+  }
+
+  buffered(backend: DisklessBackend): void {
+    if (this.#closed) return;
+    const key = backend.location.storeKey;
+    let group = this.#groups.get(key);
+    if (group === undefined) {
+      group = { key, members: new Set(), timer: null, since: 0, flushing: false, again: false };
+      this.#groups.set(key, group);
+    }
+    if (group.since === 0) group.since = Date.now();
+    group.members.add(backend);
+    let bytes = 0;
+    let records = 0;
+    let interval = Number.MAX_SAFE_INTEGER;
+    let byteLimit = Number.MAX_SAFE_INTEGER;
+    let recordLimit = Number.MAX_SAFE_INTEGER;
+    for (const m of group.members) {
+      bytes += m.pendingBytes;
+      records += m.pendingRecords;
+      interval = Math.min(interval, m.config.flushIntervalMs);
+      byteLimit = Math.min(byteLimit, m.config.flushBytes);
+      if (m.config.flushRecords > 0) recordLimit = Math.min(recordLimit, m.config.flushRecords);
+    }
+    if (bytes >= byteLimit || records >= recordLimit) {
+      this.#flushSoon(group, 0);
+      return;
+    }
+    if (group.timer === null) this.#flushSoon(group, Math.max(0, group.since + interval - Date.now()));
+  }
+
+  forget(backend: DisklessBackend): void {
+    this.#groups.get(backend.location.storeKey)?.members.delete(backend);
+  }
+
+  /** Flushes what is buffered now and waits for it (tests, shutdown). */
+  async flushAll(): Promise<void> {
+    await Promise.all([...this.#groups.values()].map((g) => this.#flush(g)));
+  }
+
+  /** Flushes what is buffered (waiting at most `graceMs` for the object store), then stops. */
+  async close(graceMs = 5000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.flushAll().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    this.#closed = true;
+    for (const g of this.#groups.values()) if (g.timer !== null) clearTimeout(g.timer);
+    for (const w of this.#waiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.resolve();
+    }
+  }
+
+  #flushSoon(group: Group, delayMs: number): void {
+    if (group.timer !== null) {
+      if (delayMs > 0) return;
+      clearTimeout(group.timer);
+    }
+    group.timer = setTimeout(() => {
+      group.timer = null;
+      void this.#flush(group);
+    }, delayMs);
+  }
+
+  async #flush(group: Group): Promise<void> {
+    if (group.flushing) {
+      group.again = true;
+      return;
+    }
+    group.flushing = true;
+    group.since = 0;
+    if (group.timer !== null) {
+      clearTimeout(group.timer);
+      group.timer = null;
+    }
+    try {
+      const parts: { backend: DisklessBackend; slice: BufferedSlice }[] = [];
+      for (const backend of group.members) {
+        const slice = backend.takeForFlush();
+        if (slice !== null) parts.push({ backend, slice });
+      }
+      group.members.clear();
+      if (parts.length > 0) await this.#write(parts);
+    } catch (err) {
+      this.#options.logger.error({ err }, 'diskless flush failed');
+    } finally {
+      group.flushing = false;
+      const again = group.again;
+      group.again = false;
+      // Partitions that buffered while this flush ran re-registered themselves (committed() or buffered()).
+      if (again || group.members.size > 0) {
+        for (const m of [...group.members]) this.buffered(m);
+      }
+    }
+  }
+
+  async #write(parts: { backend: DisklessBackend; slice: BufferedSlice }[]): Promise<void> {
+    const first = parts[0];
+    if (first === undefined) return;
+    const started = performance.now();
+    const store = first.backend.location.store;
+    const newKey = (): string => `_diskless/objects/${this.#options.nodeId}/${Date.now().toString().padStart(15, '0')}-${randomUUID()}.batches`;
+    let objectKey = newKey();
+    const chunks: Buffer[] = [];
+    const placed: { backend: DisklessBackend; entry: ManifestEntry; bytes: Buffer }[] = [];
+    let position = 0;
+    for (const { backend, slice } of parts) {
+      const bytes = slice.chunks.length === 1 && slice.chunks[0] !== undefined ? slice.chunks[0] : Buffer.concat(slice.chunks);
+      chunks.push(bytes);
+      placed.push({
+        backend,
+        bytes,
+        entry: {
+          baseOffset: slice.firstOffset,
+          lastOffset: slice.lastOffset,
+          objectKey,
+          format: 'batches',
+          position,
+          size: bytes.length,
+          records: slice.records,
+          maxTimestamp: slice.maxTimestamp,
+          leaderEpoch: Math.max(0, backend.latestEpoch()),
+        },
+      });
+      position += bytes.length;
+    }
+    const body = Buffer.concat(chunks, position);
+    await tracer.startActiveSpan('diskless flush', { attributes: { 'oxbow.diskless.partitions': parts.length, 'oxbow.diskless.bytes': body.length, 'oxbow.object.key': objectKey } }, async (span) => {
+      try {
+        const upload = async (): Promise<void> => {
+          await this.#retry('upload', () => store.put(objectKey, body, { contentType: 'application/vnd.oxbow.batches' }));
+          this.objectsWritten++;
+          this.#objects?.add(1);
+          this.#bytes?.add(body.length);
+        };
+        await upload();
+        let uploadedAt = Date.now();
+        let remaining = placed;
+        while (remaining.length > 0) {
+          if (Date.now() - uploadedAt > (this.#options.reuploadAfterMs ?? 300_000)) {
+            // The commit took so long that garbage collection may delete the unreferenced object: upload a fresh copy.
+            objectKey = newKey();
+            await upload();
+            uploadedAt = Date.now();
+            remaining = remaining.map((p) => ({ ...p, entry: { ...p.entry, objectKey } }));
+          }
+          const chunk = remaining.slice(0, MAX_MANIFEST_APPENDS);
+          const appends: ManifestAppend[] = chunk.map((p) => ({ topicId: p.backend.topicId, partition: p.backend.partition, expectedNextOffset: p.backend.durableEndOffset, entry: p.entry }));
+          const result = await this.#retry('commit', () => this.#options.manifests.commitObject(appends), uploadedAt + (this.#options.reuploadAfterMs ?? 300_000));
+          if (result === null) continue;
+          if (result.ok) {
+            for (const p of chunk) p.backend.committed(p.entry, p.bytes);
+            remaining = remaining.slice(chunk.length);
+            continue;
+          }
+          const conflicted = new Set(result.conflicts.map((c) => `${c.topicId}/${c.partition}`));
+          for (const p of chunk) {
+            if (!conflicted.has(`${p.backend.topicId}/${p.backend.partition}`)) continue;
+            // An earlier attempt that seemed to fail (a timeout) may have committed: then the entry is ours.
+            const mine = this.#options.manifests.manifest(p.backend.topicId, p.backend.partition).entries.find((e) => e.baseOffset === p.entry.baseOffset);
+            if (mine?.objectKey === p.entry.objectKey && mine.lastOffset === p.entry.lastOffset) {
+              p.backend.committed(mine, p.bytes);
+              continue;
+            }
+            this.#options.logger.warn({ topic: p.backend.topic, partition: p.backend.partition }, 'diskless commit conflict: another node took the partition over; buffered appends dropped');
+            p.backend.lost(KafkaErrorCode.NOT_LEADER_OR_FOLLOWER, 'the partition was taken over by another node before this flush committed');
+            this.#options.onLost?.(p.backend);
+          }
+          remaining = remaining.filter((p) => !conflicted.has(`${p.backend.topicId}/${p.backend.partition}`));
+        }
+        span.setStatus({ code: SpanStatusCode.OK });
+      } catch (err) {
+        span.recordException(err as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+        throw err;
+      } finally {
+        span.end();
+        this.#duration?.record((performance.now() - started) / 1000);
+      }
+    });
+  }
+
+  /**
+   * Runs `op` until it succeeds (the data must not be dropped), backing off with jitter; stops only
+   * at close, or answers null once `giveUpAt` (epoch ms) has passed.
+   */
+  async #retry<T>(what: string, op: () => Promise<T>): Promise<T>;
+  async #retry<T>(what: string, op: () => Promise<T>, giveUpAt: number): Promise<T | null>;
+  async #retry<T>(what: string, op: () => Promise<T>, giveUpAt = Number.POSITIVE_INFINITY): Promise<T | null> {
+    let delay = this.#options.retryBackoffMs ?? 50;
+    let failures = 0;
+    for (;;) {
+      try {
+        const result = await op();
+        if (failures > 0) this.#options.logger.info({ what, failures }, 'diskless flush recovered');
+        return result;
+      } catch (err) {
+        if (this.#closed) throw err;
+        if (Date.now() >= giveUpAt) return null;
+        failures++;
+        if (failures === 1 || failures % 20 === 0) this.#options.logger.warn({ err, what, failures }, 'diskless flush step failed; retrying');
+        await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
+        delay = Math.min(5000, delay * 2);
+      }
+    }
+  }
+}
