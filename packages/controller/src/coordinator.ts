@@ -1,3 +1,5 @@
+import type { ManifestStore } from './manifest.js';
+
 /**
  * The cluster's source of truth (BRIEF §2, §7): brokers, topics, partition assignment, leaders with
  * epochs, topic configs. Two implementations pass one conformance suite
@@ -98,7 +100,7 @@ export interface ProducerIdBlock {
  * state), and for coordinator outages a retriable code (e.g. REQUEST_TIMED_OUT). Lifecycle misuse
  * (a call before `start` or a write after `close`) and local I/O failures throw other errors.
  */
-export interface Coordinator {
+export interface Coordinator extends ManifestStore {
   /** Cluster id, stable across restarts. Available once `start` has resolved. */
   readonly clusterId: string;
 

@@ -1,7 +1,8 @@
 /**
  * The single-node Coordinator used by `npm start` and tests: the whole cluster view lives in
  * memory and in one JSON file, `{dataDir}/coordinator/state.json`, rewritten atomically and
- * durably on every change. This node is always the controller.
+ * durably on every change. This node is always the controller. Diskless manifests change far more
+ * often and live in an append-only journal next to it (EmbeddedManifests).
  *
  * Writes run one at a time through a promise chain: each validates against the state left by the
  * previous one, writes the file, then swaps the in-memory view and notifies listeners, and only
@@ -9,9 +10,9 @@
  * Rewriting the whole file keeps this simple and is cheap at single-node scale (thousands of
  * partitions); the etcd coordinator writes per-key instead.
  */
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { KafkaApiError } from '@oxbow/protocol';
 import {
   assignReplicas,
@@ -22,8 +23,11 @@ import {
 } from './assignment.js';
 import type { BrokerInfo, Coordinator, CoordinatorEvent, CreateTopicRequest, PartitionState, ProducerIdBlock, TopicRecord } from './coordinator.js';
 import { CoordinatorError } from './coordinator-error.js';
+import { EmbeddedManifests, type ManifestChange } from './embedded-manifests.js';
+import { EventListeners } from './event-listeners.js';
 import { isValidClusterId, newClusterId, newTopicId, topicCollisionKey, validateTopicName } from './identifiers.js';
-import { freezeBroker, freezePartition, freezeTopic, sameBroker, samePartitionState, validateBrokerInfo } from './records.js';
+import type { ManifestAppend, ManifestCommitResult, ManifestEntry, PartitionManifest } from './manifest.js';
+import { checkConfigs, freezeBroker, freezePartition, freezeTopic, sameBroker, samePartitionState, validateBrokerInfo } from './records.js';
 import { STATE_FILE_VERSION, readStateFile, tempPathOf, writeStateFile } from './state-file.js';
 
 export interface EmbeddedCoordinatorOptions {
@@ -40,7 +44,6 @@ export interface EmbeddedCoordinatorOptions {
   readonly onListenerError?: (error: unknown, event: CoordinatorEvent) => void;
 }
 
-type Listener = (event: CoordinatorEvent) => void;
 type Phase = 'new' | 'starting' | 'running' | 'closed';
 
 /** What a write task decided; applied only after the new topics (if any) are durable. */
@@ -51,6 +54,10 @@ interface Commit<T> {
   readonly brokers?: readonly BrokerInfo[];
   /** New first unallocated producer id; persisted before the result is returned. */
   readonly nextProducerId?: bigint;
+  /** A newly created cluster secret key (base64); persisted before the result is returned. */
+  readonly secretKey?: string;
+  /** A manifest change, journaled (after the state file, if that changes too) before it applies. */
+  readonly manifest?: ManifestChange;
   readonly events: readonly CoordinatorEvent[];
 }
 
@@ -63,7 +70,6 @@ export class EmbeddedCoordinator implements Coordinator {
   readonly #nodeId: number;
   readonly #statePath: string;
   readonly #requestedClusterId: string | undefined;
-  readonly #onListenerError: (error: unknown, event: CoordinatorEvent) => void;
   #phase: Phase = 'new';
   #startup: Promise<void> = Promise.resolve();
   /** Whether state has been loaded; reads need it, and stay possible after close. */
@@ -74,7 +80,9 @@ export class EmbeddedCoordinator implements Coordinator {
   #sortedTopics: readonly TopicRecord[] = [];
   #brokers: readonly BrokerInfo[] = [];
   #nextProducerId = 0n;
-  #listeners: { readonly listener: Listener; active: boolean }[] = [];
+  #secretKey: string | undefined;
+  readonly #manifests: EmbeddedManifests;
+  readonly #listeners: EventListeners;
   #tail: Promise<unknown> = Promise.resolve();
 
   constructor(options: EmbeddedCoordinatorOptions) {
@@ -87,8 +95,9 @@ export class EmbeddedCoordinator implements Coordinator {
     }
     this.#nodeId = options.nodeId;
     this.#statePath = join(options.dataDir, 'coordinator', 'state.json');
+    this.#manifests = new EmbeddedManifests(dirname(this.#statePath));
     this.#requestedClusterId = options.clusterId;
-    this.#onListenerError = options.onListenerError ?? defaultListenerErrorReporter;
+    this.#listeners = new EventListeners(options.onListenerError ?? defaultListenerErrorReporter);
   }
 
   /** The state file this coordinator persists to. */
@@ -120,7 +129,8 @@ export class EmbeddedCoordinator implements Coordinator {
     if (this.#phase === 'starting') await this.#startup.catch(() => undefined);
     this.#phase = 'closed';
     await this.#tail;
-    this.#listeners = [];
+    await this.#manifests.close();
+    this.#listeners.clear();
   }
 
   async #load(): Promise<void> {
@@ -141,7 +151,9 @@ export class EmbeddedCoordinator implements Coordinator {
     }
     this.#clusterId = loaded.clusterId;
     this.#nextProducerId = BigInt(loaded.nextProducerId ?? '0');
+    this.#secretKey = loaded.clusterSecretKey;
     this.#setTopics(new Map(loaded.topics.map((t) => [t.name, freezeTopic(t)])));
+    await this.#manifests.load();
   }
 
   registerBroker(info: BrokerInfo): Promise<void> {
@@ -190,7 +202,8 @@ export class EmbeddedCoordinator implements Coordinator {
       const topic = this.#existing(name);
       const topics = new Map(this.#topics);
       topics.delete(name);
-      return { result: topic, topics, events: [{ type: 'topic-deleted', topic }] };
+      const manifest = this.#manifests.dropTopic(topic.topicId);
+      return { result: topic, topics, ...(manifest === undefined ? {} : { manifest }), events: [{ type: 'topic-deleted', topic }] };
     });
   }
 
@@ -269,6 +282,37 @@ export class EmbeddedCoordinator implements Coordinator {
     });
   }
 
+  manifest(topicId: string, partition: number): PartitionManifest {
+    this.#requireStarted();
+    return this.#manifests.manifest(topicId, partition);
+  }
+
+  commitObject(appends: readonly ManifestAppend[]): Promise<ManifestCommitResult> {
+    return this.#enqueue(() => ({ ...this.#manifests.commit(appends), events: [] }));
+  }
+
+  replaceManifestEntries(
+    topicId: string,
+    partition: number,
+    expected: readonly Pick<ManifestEntry, 'baseOffset' | 'objectKey'>[],
+    entries: readonly ManifestEntry[],
+  ): Promise<boolean> {
+    return this.#enqueue(() => ({ ...this.#manifests.replace(topicId, partition, expected, entries), events: [] }));
+  }
+
+  advanceManifestStart(topicId: string, partition: number, startOffset: bigint): Promise<readonly ManifestEntry[]> {
+    return this.#enqueue(() => ({ ...this.#manifests.advance(topicId, partition, startOffset), events: [] }));
+  }
+
+  async clusterSecretKey(): Promise<Buffer> {
+    const key = await this.#enqueue((): Commit<string> => {
+      if (this.#secretKey !== undefined) return { result: this.#secretKey, events: [] };
+      const created = randomBytes(32).toString('base64');
+      return { result: created, secretKey: created, events: [] };
+    });
+    return Buffer.from(key, 'base64');
+  }
+
   topic(name: string): TopicRecord | undefined {
     this.#requireStarted();
     return this.#topics.get(name);
@@ -284,14 +328,8 @@ export class EmbeddedCoordinator implements Coordinator {
     return this.#sortedTopics;
   }
 
-  watch(listener: Listener): () => void {
-    const subscription = { listener, active: true };
-    this.#listeners.push(subscription);
-    return () => {
-      if (!subscription.active) return;
-      subscription.active = false;
-      this.#listeners = this.#listeners.filter((s) => s !== subscription);
-    };
+  watch(listener: (event: CoordinatorEvent) => void): () => void {
+    return this.#listeners.add(listener);
   }
 
   /** Runs `task` after every earlier write; persists and publishes what it returns. */
@@ -307,35 +345,22 @@ export class EmbeddedCoordinator implements Coordinator {
 
   async #apply<T>(task: () => Commit<T>): Promise<T> {
     const commit = task();
-    if (commit.topics !== undefined || commit.nextProducerId !== undefined) {
+    if (commit.topics !== undefined || commit.nextProducerId !== undefined || commit.secretKey !== undefined) {
       const next = commit.topics ?? this.#topics;
       const nextProducerId = commit.nextProducerId ?? this.#nextProducerId;
+      const secretKey = commit.secretKey ?? this.#secretKey;
       const topics = [...next.values()].sort(byName);
-      await writeStateFile(this.#statePath, { version: STATE_FILE_VERSION, clusterId: this.#clusterId, topics, nextProducerId: nextProducerId.toString() });
+      const extra = { nextProducerId: nextProducerId.toString(), ...(secretKey === undefined ? {} : { clusterSecretKey: secretKey }) };
+      await writeStateFile(this.#statePath, { version: STATE_FILE_VERSION, clusterId: this.#clusterId, topics, ...extra });
       this.#setTopics(next);
       this.#nextProducerId = nextProducerId;
+      this.#secretKey = secretKey;
     }
+    // With topics (a deletion, durable already), dropping its manifests is best effort.
+    if (commit.manifest !== undefined) await this.#manifests.persist(commit.manifest, commit.topics !== undefined);
     if (commit.brokers !== undefined) this.#brokers = commit.brokers;
-    this.#emit(commit.events);
+    this.#listeners.emit(commit.events);
     return commit.result;
-  }
-
-  #emit(events: readonly CoordinatorEvent[]): void {
-    for (const event of events) {
-      // A snapshot, so listeners may (un)subscribe while being called.
-      for (const subscription of [...this.#listeners]) {
-        if (!subscription.active) continue;
-        try {
-          subscription.listener(event);
-        } catch (error) {
-          try {
-            this.#onListenerError(error, event);
-          } catch {
-            // The reporter failing must not break the coordinator either.
-          }
-        }
-      }
-    }
   }
 
   #setTopics(topics: ReadonlyMap<string, TopicRecord>): void {
@@ -348,13 +373,7 @@ export class EmbeddedCoordinator implements Coordinator {
     const { assignments, partitions, replicationFactor } = request;
     if (assignments === undefined) {
       checkPartitionCount(partitions);
-      return assignReplicas({
-        brokers: this.#brokers,
-        existing: this.#topics.values(),
-        partitionCount: partitions,
-        replicationFactor,
-        startOffset: randomInt(1_000_000),
-      });
+      return assignReplicas({ brokers: this.#brokers, existing: this.#topics.values(), partitionCount: partitions, replicationFactor, startOffset: randomInt(1_000_000) });
     }
     if (partitions !== -1 && partitions !== assignments.length) {
       throw new KafkaApiError('INVALID_REPLICA_ASSIGNMENT', `${assignments.length} replica assignments were given for ${partitions} partitions.`);
@@ -384,16 +403,6 @@ function withTopic(topics: ReadonlyMap<string, TopicRecord>, topic: TopicRecord)
   const next = new Map(topics);
   next.set(topic.name, topic);
   return next;
-}
-
-function checkConfigs(configs: Readonly<Record<string, string>>): Record<string, string> {
-  const copy: Record<string, string> = {};
-  for (const [key, value] of Object.entries(configs)) {
-    if (key.length === 0) throw new KafkaApiError('INVALID_CONFIG', 'Config names must not be empty.');
-    if (typeof value !== 'string') throw new KafkaApiError('INVALID_CONFIG', `Config ${key} must be a string.`);
-    copy[key] = value;
-  }
-  return copy;
 }
 
 function byName(a: TopicRecord, b: TopicRecord): number {

@@ -1,6 +1,15 @@
 // Public surface of @oxbow/controller. Explicit named exports only; the conformance suite is
 // exported separately from `@oxbow/controller/testing`.
 export type { BrokerInfo, Coordinator, CoordinatorEvent, CreateTopicRequest, PartitionState, ProducerIdBlock, TopicRecord } from './coordinator.js';
+export {
+  MAX_MANIFEST_APPENDS,
+  type ManifestAppend,
+  type ManifestCommitResult,
+  type ManifestEntry,
+  type ManifestEntryFormat,
+  type ManifestStore,
+  type PartitionManifest,
+} from './manifest.js';
 export { EmbeddedCoordinator, type EmbeddedCoordinatorOptions } from './embedded-coordinator.js';
 export { CoordinatorError, COORDINATOR_ERROR_CODES, type CoordinatorErrorCode } from './coordinator-error.js';
 export {
@@ -18,8 +27,10 @@ export { type SessionLost, type SessionLostReason, type SessionRestored } from '
 export { type CoordinatorLogger } from './etcd/coordinator-logger.js';
 export {
   ClusterController,
+  STORAGE_MODE_CONFIG,
   UNCLEAN_LEADER_ELECTION_CONFIG,
   changeIsr,
+  electDisklessLeader,
   electLeader,
   expandIsr,
   shrinkIsr,

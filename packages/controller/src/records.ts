@@ -2,6 +2,7 @@
  * Immutable snapshots of coordinator records. Coordinators hand out only frozen copies, so a caller
  * can keep a record as long as it likes and nobody can change the coordinator's view through it.
  */
+import { KafkaApiError } from '@oxbow/protocol';
 import type { BrokerInfo, PartitionState, TopicRecord } from './coordinator.js';
 
 /** A deep-frozen copy of `p`. */
@@ -50,4 +51,15 @@ export function validateBrokerInfo(b: BrokerInfo): void {
   if (b.grpc !== undefined && b.grpc !== null && (typeof b.grpc !== 'string' || !/^[^:\s]+:\d{1,5}$/.test(b.grpc))) {
     throw new RangeError(`Broker ${b.nodeId}: grpc must be null or host:port.`);
   }
+}
+
+/** A plain copy of topic configs; INVALID_CONFIG for an empty name or a non-string value. */
+export function checkConfigs(configs: Readonly<Record<string, string>>): Record<string, string> {
+  const copy: Record<string, string> = {};
+  for (const [key, value] of Object.entries(configs)) {
+    if (key.length === 0) throw new KafkaApiError('INVALID_CONFIG', 'Config names must not be empty.');
+    if (typeof value !== 'string') throw new KafkaApiError('INVALID_CONFIG', `Config ${key} must be a string.`);
+    copy[key] = value;
+  }
+  return copy;
 }

@@ -18,6 +18,8 @@ export interface PersistedState {
   readonly topics: readonly TopicRecord[];
   /** First producer id not yet allocated (decimal string; absent in files written before it existed = 0). */
   readonly nextProducerId?: string;
+  /** `clusterSecretKey()`: 32 bytes, base64 (absent until first asked for). Never logged. */
+  readonly clusterSecretKey?: string;
 }
 
 /** The temp file a write goes through; a leftover one is from an interrupted write. */
@@ -104,9 +106,19 @@ export function parseState(json: unknown, path: string): PersistedState {
     return topic;
   });
   const nextProducerId = json.nextProducerId;
-  if (nextProducerId === undefined) return { version: STATE_FILE_VERSION, clusterId, topics };
-  if (typeof nextProducerId !== 'string' || !/^(0|[1-9][0-9]{0,18})$/.test(nextProducerId)) return fail(`invalid nextProducerId ${JSON.stringify(nextProducerId)}`);
-  return { version: STATE_FILE_VERSION, clusterId, topics, nextProducerId };
+  if (nextProducerId !== undefined && (typeof nextProducerId !== 'string' || !/^(0|[1-9][0-9]{0,18})$/.test(nextProducerId))) {
+    return fail(`invalid nextProducerId ${JSON.stringify(nextProducerId)}`);
+  }
+  const key = json.clusterSecretKey;
+  // The value itself never goes into an error message.
+  if (key !== undefined && (typeof key !== 'string' || !/^[A-Za-z0-9+/]{43}=$/.test(key))) return fail('clusterSecretKey is not 32 bytes of base64');
+  return {
+    version: STATE_FILE_VERSION,
+    clusterId,
+    topics,
+    ...(nextProducerId === undefined ? {} : { nextProducerId }),
+    ...(key === undefined ? {} : { clusterSecretKey: key }),
+  };
 }
 
 function parseTopic(raw: unknown, fail: (what: string) => never): TopicRecord {

@@ -21,11 +21,14 @@ import { KafkaApiError } from '@oxbow/protocol';
 import { assignReplicas, checkPartitionCount, newPartitionState, validateAssignments, validatePartitionUpdate } from '../assignment.js';
 import type { BrokerInfo, Coordinator, CoordinatorEvent, CreateTopicRequest, PartitionState, ProducerIdBlock, TopicRecord } from '../coordinator.js';
 import { CoordinatorError } from '../coordinator-error.js';
+import { EventListeners } from '../event-listeners.js';
 import { isValidClusterId, newClusterId, newTopicId, topicCollisionKey, validateTopicName } from '../identifiers.js';
-import { freezePartition, freezeTopic, sameBroker, samePartitionState, validateBrokerInfo } from '../records.js';
+import { checkConfigs, freezePartition, freezeTopic, sameBroker, samePartitionState, validateBrokerInfo } from '../records.js';
+import type { ManifestAppend, ManifestCommitResult, ManifestEntry, PartitionManifest } from '../manifest.js';
 import { ControllerCampaign } from './controller-campaign.js';
 import { type CoordinatorLogger, processWarningLogger } from './coordinator-logger.js';
 import { type Budget, EtcdCalls, budget, isLeaseGone, unavailable } from './etcd-telemetry.js';
+import { EtcdManifests } from './etcd-manifests.js';
 import { EtcdSession, type SessionLost, type SessionRestored } from './etcd-session.js';
 import { EtcdWatch } from './etcd-watch.js';
 import { EtcdView } from './etcd-view.js';
@@ -44,7 +47,11 @@ export interface EtcdCoordinatorOptions {
   readonly leaseTtlSeconds?: number;
   /** Budget of every write and of start(), in ms (default 5000). */
   readonly requestTimeoutMs?: number;
-  /** etcd's `--max-txn-ops` (default 128, etcd's default): bounds partitions per createTopic/createPartitions. */
+  /**
+   * etcd's `--max-txn-ops` (default 128, etcd's default): bounds partitions per
+   * createTopic/createPartitions, and per commitObject (2 operations each: MAX_MANIFEST_APPENDS
+   * needs 2048; `oxbow cluster up` runs etcd with 4096).
+   */
   readonly maxTxnOps?: number;
   readonly logger?: CoordinatorLogger;
   /** Receives errors thrown by watch listeners (default: a logged warning). */
@@ -57,7 +64,6 @@ export interface EtcdCloseOptions {
 }
 
 type Phase = 'new' | 'starting' | 'running' | 'closed';
-type Listener = (event: CoordinatorEvent) => void;
 type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
 type Backoff = NonNullable<NonNullable<IOptions['faultHandling']>['watchBackoff']>;
 
@@ -73,6 +79,7 @@ export class EtcdCoordinator implements Coordinator {
   readonly #log: CoordinatorLogger;
   readonly #calls: EtcdCalls;
   readonly #view: EtcdView;
+  readonly #manifests: EtcdManifests;
   #client: Etcd3 | undefined;
   #session: EtcdSession | undefined;
   #watch: EtcdWatch | undefined;
@@ -80,7 +87,7 @@ export class EtcdCoordinator implements Coordinator {
   #phase: Phase = 'new';
   #startup: Promise<void> = Promise.resolve();
   #tail: Promise<unknown> = Promise.resolve();
-  #listeners: { readonly listener: Listener; active: boolean }[] = [];
+  readonly #listeners: EventListeners;
   readonly #controllerListeners = new Set<(active: boolean, controllerId: number) => void>();
   readonly #lostListeners = new Set<(info: SessionLost) => void>();
   readonly #restoredListeners = new Set<(info: SessionRestored) => void>();
@@ -105,9 +112,20 @@ export class EtcdCoordinator implements Coordinator {
     this.#timeoutMs = options.requestTimeoutMs ?? 5000;
     this.#maxTxnOps = options.maxTxnOps ?? 128;
     this.#log = options.logger ?? processWarningLogger;
+    this.#listeners = new EventListeners(
+      options.onListenerError ?? ((error, event) => this.#log.warn({ err: error instanceof Error ? error.message : String(error), event: event.type }, 'A coordinator watch listener threw')),
+    );
     this.#keys = new Keyspace(options.clusterName);
     this.#calls = new EtcdCalls(options.clusterName);
     this.#view = new EtcdView(this.#keys, (message, key, error) => this.#log.warn({ key, err: error instanceof Error ? error.message : error }, message));
+    this.#manifests = new EtcdManifests({
+      client: () => this.#etcd(),
+      watch: () => this.#watchOrThrow(),
+      keys: this.#keys,
+      calls: this.#calls,
+      view: this.#view,
+      maxTxnOps: this.#maxTxnOps,
+    });
   }
 
   get clusterId(): string {
@@ -179,7 +197,9 @@ export class EtcdCoordinator implements Coordinator {
     const client = new Etcd3({
       hosts: [...this.#options.endpoints],
       dialTimeout: this.#timeoutMs,
-      grpcOptions: { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 1000 },
+      // No receive limit (grpc-js defaults to 4 MiB): one revision's watch events arrive in one
+      // message, and deleting a topic deletes all its manifest entries in one revision.
+      grpcOptions: { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 1000, 'grpc.max_receive_message_length': -1 },
       // Our own budgets and retries decide; etcd3's default circuit breaker would keep failing
       // calls for 5 s after etcd is back, and its watch backoff grows to 30 s.
       faultHandling: { global: passThrough, host: () => passThrough, watchBackoff: cappedBackoff(100, 1000) },
@@ -207,7 +227,7 @@ export class EtcdCoordinator implements Coordinator {
       this.#notify(this.#restoredListeners, info, 'session-restored');
     });
     await this.#session.start(b.deadline);
-    this.#watch = new EtcdWatch(client, this.#keys.root, this.#view, this.#calls, this.#log, (events) => this.#emit(events), () => this.#controlChanged());
+    this.#watch = new EtcdWatch(client, this.#keys.root, this.#view, this.#calls, this.#log, (events) => this.#listeners.emit(events), () => this.#controlChanged());
     await this.#watch.start(b);
     this.#campaign = new ControllerCampaign(client, this.#keys.root, this.nodeId, this.#ttl, this.#log, () => this.#controlChanged());
   }
@@ -219,7 +239,7 @@ export class EtcdCoordinator implements Coordinator {
     this.#phase = 'closed';
     await this.#tail;
     if (wasRunning) await this.#teardown(options.revokeLease ?? true);
-    this.#listeners = [];
+    this.#listeners.clear();
     this.#controlChanged();
     this.#controllerListeners.clear();
   }
@@ -340,7 +360,11 @@ export class EtcdCoordinator implements Coordinator {
           (deadline) =>
             client
               .if(this.#keys.topicMeta(name), 'Create', '==', createRevision)
-              .then(client.delete().prefix(this.#keys.topicPrefix(name)), client.delete().key(this.#keys.topicName(name)))
+              .then(
+                client.delete().prefix(this.#keys.topicPrefix(name)),
+                client.delete().key(this.#keys.topicName(name)),
+                client.delete().prefix(this.#keys.manifestPrefix(before.topicId)),
+              )
               .else(client.get(this.#keys.topicMeta(name)))
               .options({ deadline })
               .commit(),
@@ -488,6 +512,32 @@ export class EtcdCoordinator implements Coordinator {
     });
   }
 
+  manifest(topicId: string, partition: number): PartitionManifest {
+    this.#requireLoaded();
+    return this.#view.manifests.manifest(topicId, partition);
+  }
+
+  commitObject(appends: readonly ManifestAppend[]): Promise<ManifestCommitResult> {
+    return this.#write('commit-object', (b) => this.#manifests.commit(appends, b));
+  }
+
+  replaceManifestEntries(
+    topicId: string,
+    partition: number,
+    expected: readonly Pick<ManifestEntry, 'baseOffset' | 'objectKey'>[],
+    entries: readonly ManifestEntry[],
+  ): Promise<boolean> {
+    return this.#write('replace-manifest-entries', (b) => this.#manifests.replace(topicId, partition, expected, entries, b));
+  }
+
+  advanceManifestStart(topicId: string, partition: number, startOffset: bigint): Promise<readonly ManifestEntry[]> {
+    return this.#write('advance-manifest-start', (b) => this.#manifests.advance(topicId, partition, startOffset, b));
+  }
+
+  clusterSecretKey(): Promise<Buffer> {
+    return this.#write('cluster-secret-key', (b) => this.#manifests.secretKey(b));
+  }
+
   topic(name: string): TopicRecord | undefined {
     this.#requireLoaded();
     return this.#view.topic(name);
@@ -503,14 +553,8 @@ export class EtcdCoordinator implements Coordinator {
     return this.#view.topicsSorted;
   }
 
-  watch(listener: Listener): () => void {
-    const subscription = { listener, active: true };
-    this.#listeners.push(subscription);
-    return () => {
-      if (!subscription.active) return;
-      subscription.active = false;
-      this.#listeners = this.#listeners.filter((s) => s !== subscription);
-    };
+  watch(listener: (event: CoordinatorEvent) => void): () => void {
+    return this.#listeners.add(listener);
   }
 
   /** Runs `task` after every earlier write, with a budget counted from the call. */
@@ -535,24 +579,6 @@ export class EtcdCoordinator implements Coordinator {
     if (kvs.length === 0) throw gone();
     const newest = Math.max(...kvs.map((kv) => Number(kv.mod_revision)));
     await this.#watchOrThrow().awaitRevision(newest, b);
-  }
-
-  #emit(events: readonly CoordinatorEvent[]): void {
-    for (const event of events) {
-      for (const subscription of [...this.#listeners]) {
-        if (!subscription.active) continue;
-        try {
-          subscription.listener(event);
-        } catch (error) {
-          try {
-            if (this.#options.onListenerError !== undefined) this.#options.onListenerError(error, event);
-            else this.#log.warn({ err: error instanceof Error ? error.message : String(error), event: event.type }, 'A coordinator watch listener threw');
-          } catch {
-            // The reporter failing must not break the coordinator either.
-          }
-        }
-      }
-    }
   }
 
   #notify<T>(listeners: ReadonlySet<(info: T) => void>, info: T, what: string): void {
@@ -632,15 +658,6 @@ function unknownTopic(name: string): KafkaApiError {
   return new KafkaApiError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
 }
 
-function checkConfigs(configs: Readonly<Record<string, string>>): Record<string, string> {
-  const copy: Record<string, string> = {};
-  for (const [key, value] of Object.entries(configs)) {
-    if (key.length === 0) throw new KafkaApiError('INVALID_CONFIG', 'Config names must not be empty.');
-    if (typeof value !== 'string') throw new KafkaApiError('INVALID_CONFIG', `Config ${key} must be a string.`);
-    copy[key] = value;
-  }
-  return copy;
-}
 
 /** A fault-handling policy that just runs the call (see the client options above). */
 const passThrough = {

@@ -16,6 +16,7 @@ import {
   decodeProducerIds,
   decodeTopicMeta,
 } from './keyspace.js';
+import { type ManifestKvChange, ManifestView } from './manifest-view.js';
 
 /** One key as the watch or a range read reports it (revisions as numbers: far below 2^53). */
 export interface ViewKv {
@@ -56,10 +57,13 @@ export class EtcdView {
   #controllerId = -1;
   /** Records deleted by recent revisions, so a deleteTopic can return the record as it was. */
   readonly #deletedAt = new Map<number, Map<string, TopicRecord>>();
+  /** Diskless manifests (they cause no CoordinatorEvents). */
+  readonly manifests: ManifestView;
 
   constructor(keys: Keyspace, warn: (message: string, key: string, error: unknown) => void) {
     this.#keys = keys;
     this.#warn = warn;
+    this.manifests = new ManifestView(warn);
   }
 
   get revision(): number {
@@ -120,6 +124,7 @@ export class EtcdView {
     const touched = new Set<string>();
     let brokersTouched = false;
     let electionTouched = false;
+    const manifestChanges: ManifestKvChange[] = [];
     for (const { type, kv } of changes) {
       const parsed = this.#keys.parse(kv.key);
       if (parsed === undefined) continue;
@@ -160,13 +165,20 @@ export class EtcdView {
             }
             break;
           }
+          case 'manifest-next':
+          case 'manifest-start':
+          case 'manifest-entry':
+            manifestChanges.push({ type, parsed, key: kv.key, value: kv.value, modRevision: kv.modRevision });
+            break;
           case 'topic-name':
+          case 'secret':
             break;
         }
       } catch (error) {
         this.#warn('Ignoring an etcd key whose value does not parse', kv.key, error);
       }
     }
+    if (manifestChanges.length > 0) this.manifests.apply(manifestChanges);
     this.#revision = Math.max(this.#revision, revision);
     const events: CoordinatorEvent[] = [];
     if (touched.size > 0) this.#rebuildTopics(touched, revision, events);
@@ -264,6 +276,7 @@ export class EtcdView {
     yield* this.#electionKeys.keys();
     for (const name of this.#metas.keys()) yield this.#keys.topicMeta(name);
     for (const [name, partitions] of this.#partitions) for (const p of partitions.keys()) yield this.#keys.partition(name, p);
+    yield* this.manifests.knownKeys(this.#keys);
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * Keeps an EtcdView current: one range read of the cluster prefix, then one etcd watch from the
+ * Keeps an EtcdView current: one (paged) range read of the cluster prefix, then one etcd watch from the
  * next revision, applied one revision at a time (events of one transaction arrive together).
  *
  * Resumption: etcd3 1.1.2 re-creates a dropped watch from the revision *of its last created
@@ -8,11 +8,14 @@
  * drop replayed events the view already holds. If etcd compacted past that revision, the watch is
  * cancelled; we then reload the whole prefix and apply the difference as events.
  */
-import type { Etcd3, IKeyValue, IWatchResponse, Watcher } from 'etcd3';
+import { type Etcd3, type IKeyValue, type IWatchResponse, Range, type Watcher } from 'etcd3';
 import type { CoordinatorEvent } from '../coordinator.js';
 import type { CoordinatorLogger } from './coordinator-logger.js';
 import { type Budget, type EtcdCalls, budget, unavailable } from './etcd-telemetry.js';
 import type { EtcdView, ViewChange, ViewKv } from './etcd-view.js';
+
+/** Keys per range read when loading the prefix. */
+const LOAD_PAGE_KEYS = 5000;
 
 interface Waiter {
   readonly revision: number;
@@ -86,9 +89,26 @@ export class EtcdWatch {
     if (watcher !== undefined) await cancelQuietly(watcher);
   }
 
+  /** Reads the whole prefix in pages, all at the revision of the first page (manifests make it large). */
   async #load(b: Budget): Promise<void> {
-    const res = await this.#calls.run('load', b, (deadline) => this.#client.getAll().prefix(this.#prefix).options({ deadline }).exec());
-    this.#applied(this.#view.reset(res.kvs.map(toViewKv), Number(res.header.revision)));
+    const end = Range.prefix(this.#prefix).end;
+    const kvs: ViewKv[] = [];
+    let revision: string | undefined;
+    let start: string | Buffer = this.#prefix;
+    for (;;) {
+      const at = revision;
+      const from = start;
+      const res = await this.#calls.run('load', b, (deadline) => {
+        const range = this.#client.getAll().inRange({ start: from, end }).limit(LOAD_PAGE_KEYS);
+        return (at === undefined ? range : range.revision(at)).options({ deadline }).exec();
+      });
+      revision ??= res.header.revision;
+      for (const kv of res.kvs) kvs.push(toViewKv(kv));
+      const last = res.kvs[res.kvs.length - 1];
+      if (!res.more || last === undefined) break;
+      start = Buffer.concat([last.key, Buffer.from([0])]);
+    }
+    this.#applied(this.#view.reset(kvs, Number(revision)));
   }
 
   #createWatcher(): Watcher {

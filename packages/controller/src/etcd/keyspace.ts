@@ -49,6 +49,32 @@ export class Keyspace {
   producerIds(): string {
     return `${this.root}producer-ids/next`;
   }
+  /** `clusterSecretKey()`: 32 random bytes, base64; created once by whichever node asks first. */
+  clusterSecretKey(): string {
+    return `${this.root}secrets/cluster-key`;
+  }
+  /** Every manifest key of one topic (deleted with the topic). */
+  manifestPrefix(topicId: string): string {
+    return `${this.root}manifests/${topicId}/`;
+  }
+  /** A partition's next offset (decimal); absent means 0. Written only by commits. */
+  manifestNext(topicId: string, partition: number): string {
+    return `${this.manifestPrefix(topicId)}${partition}/next`;
+  }
+  /**
+   * A partition's log start offset (decimal); absent means 0. Its mod revision also versions the
+   * entry layout below the next offset: replaces and start advances re-put it and compare it.
+   */
+  manifestStart(topicId: string, partition: number): string {
+    return `${this.manifestPrefix(topicId)}${partition}/start`;
+  }
+  /** Prefix of a partition's entry keys, which sort by base offset (zero-padded to 20 digits). */
+  manifestEntries(topicId: string, partition: number): string {
+    return `${this.manifestPrefix(topicId)}${partition}/e/`;
+  }
+  manifestEntry(topicId: string, partition: number, baseOffset: bigint): string {
+    return `${this.manifestEntries(topicId, partition)}${baseOffset.toString().padStart(20, '0')}`;
+  }
 
   /** What a full key names, or undefined for keys outside the layout (ignored). */
   parse(key: string): ParsedKey | undefined {
@@ -63,6 +89,8 @@ export class Keyspace {
     }
     if (parts[0] === 'election' && parts[1] === 'controller' && parts.length === 3) return { kind: 'election', key };
     if (parts[0] === 'topic-names' && parts.length === 2) return { kind: 'topic-name' };
+    if (parts[0] === 'secrets') return { kind: 'secret' };
+    if (parts[0] === 'manifests' && (parts.length === 4 || parts.length === 5)) return parseManifestKey(parts);
     if (parts[0] === 'topics' && parts.length >= 3) {
       const name = parts[1] ?? '';
       if (parts.length === 3 && parts[2] === 'meta') return { kind: 'topic-meta', name };
@@ -82,7 +110,24 @@ export type ParsedKey =
   | { readonly kind: 'election'; readonly key: string }
   | { readonly kind: 'topic-name' }
   | { readonly kind: 'topic-meta'; readonly name: string }
-  | { readonly kind: 'partition'; readonly name: string; readonly partition: number };
+  | { readonly kind: 'partition'; readonly name: string; readonly partition: number }
+  | { readonly kind: 'secret' }
+  | ManifestKey;
+
+export type ManifestKey =
+  | { readonly kind: 'manifest-next' | 'manifest-start'; readonly topicId: string; readonly partition: number }
+  | { readonly kind: 'manifest-entry'; readonly topicId: string; readonly partition: number; readonly baseOffset: bigint };
+
+/** `manifests/{topicId}/{partition}/next|start` or `.../e/{baseOffset:020}`. */
+function parseManifestKey(parts: readonly string[]): ManifestKey | undefined {
+  const [, topicId = '', p, kind, base] = parts;
+  const partition = parseIndex(p);
+  if (!isValidTopicId(topicId) || partition === undefined) return undefined;
+  if (parts.length === 4 && kind === 'next') return { kind: 'manifest-next', topicId, partition };
+  if (parts.length === 4 && kind === 'start') return { kind: 'manifest-start', topicId, partition };
+  if (parts.length === 5 && kind === 'e' && base !== undefined && /^[0-9]{20}$/.test(base)) return { kind: 'manifest-entry', topicId, partition, baseOffset: BigInt(base) };
+  return undefined;
+}
 
 function parseIndex(text: string | undefined): number | undefined {
   if (text === undefined || !/^(0|[1-9][0-9]{0,9})$/.test(text)) return undefined;

@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Coordinator } from '../coordinator.js';
 import { describeAssignmentTests } from './assignment-tests.js';
+import { describeManifestTests } from './manifest-tests.js';
 import { describePartitionStateTests } from './partition-state-tests.js';
 import { describePersistenceTests } from './persistence-tests.js';
 import { describeProducerIdTests } from './producer-id-tests.js';
@@ -33,6 +34,10 @@ export function describeCoordinator(name: string, make: MakeCoordinator): void {
         current = await restart();
         return current;
       },
+      async peer(): Promise<Coordinator> {
+        const open = harness?.peer;
+        return open === undefined ? ctx.coordinator : open();
+      },
     };
 
     beforeEach(async () => {
@@ -53,5 +58,6 @@ export function describeCoordinator(name: string, make: MakeCoordinator): void {
     describeWatchTests(ctx);
     describePersistenceTests(ctx);
     describeProducerIdTests(ctx);
+    describeManifestTests(ctx);
   });
 }

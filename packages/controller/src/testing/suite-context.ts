@@ -15,6 +15,12 @@ export interface CoordinatorHarness {
    * state (a node restart). Omit it when the implementation cannot restart; those tests are skipped.
    */
   readonly restart?: () => Promise<Coordinator>;
+  /**
+   * Opens and starts another coordinator of the same cluster (another node: same etcd prefix), to
+   * race the first one. Omit it for single-node implementations; tests then race calls on one.
+   * `cleanup` closes peers too.
+   */
+  readonly peer?: () => Promise<Coordinator>;
   /** Closes whatever is still open and removes the state. */
   readonly cleanup: () => Promise<void>;
 }
@@ -26,6 +32,8 @@ export interface SuiteContext {
   readonly coordinator: Coordinator;
   readonly canRestart: boolean;
   restart(): Promise<Coordinator>;
+  /** Another node's coordinator when the harness offers one, else the coordinator under test. */
+  peer(): Promise<Coordinator>;
 }
 
 /** Awaits `promise`, expecting a KafkaApiError with `errorName` (and a message matching `message`). */

@@ -71,9 +71,16 @@ it('traces every etcd transaction (tracer @oxbow/controller) and records its lat
   await c.createTopic({ name: 't', partitions: 1, replicationFactor: 1, configs: {} });
   await c.updatePartition('t', 0, 0, { replicas: [1], leader: 1, leaderEpoch: 1, isr: [1] });
   expect(await c.updatePartition('t', 0, 0, { replicas: [1], leader: 1, leaderEpoch: 2, isr: [1] })).toBeNull();
+  const entry = { baseOffset: 0n, lastOffset: 9n, objectKey: 'o', format: 'batches', position: 0, size: 1, records: 10, maxTimestamp: -1n, leaderEpoch: 0 } as const;
+  const topicId = c.topic('t')?.topicId ?? '';
+  await c.commitObject([{ topicId, partition: 0, expectedNextOffset: 0n, entry }]);
+  await c.replaceManifestEntries(topicId, 0, [{ baseOffset: 0n, objectKey: 'o' }], [{ ...entry, objectKey: 'p' }]);
+  await c.advanceManifestStart(topicId, 0, 10n);
+  await c.clusterSecretKey();
   await c.deleteTopic('t');
   const names = spans.map((s) => s.name);
-  for (const op of ['init-cluster-id', 'load', 'register-broker', 'create-topic', 'update-partition', 'delete-topic']) expect(names).toContain(`etcd ${op}`);
+  const ops = ['init-cluster-id', 'load', 'register-broker', 'create-topic', 'update-partition', 'delete-topic'];
+  for (const op of [...ops, 'commit-object', 'replace-manifest-entries', 'advance-manifest-start', 'init-cluster-secret-key']) expect(names).toContain(`etcd ${op}`);
   expect(spans.every((s) => s.ended && s.attributes['db.system'] === 'etcd')).toBe(true);
   expect(spans.find((s) => s.name === 'etcd create-topic')?.attributes['oxbow.etcd.outcome']).toBe('committed');
   // The stale update above was answered from the view (epoch moved): no transaction for it.
