@@ -1,9 +1,9 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { encodeControlKey, encodeEndTxnMarkerValue, encodeRecordBatch, KafkaErrorCode, scanBatches } from '@oxbow/protocol';
+import { encodeControlKey, encodeEndTxnMarkerValue, encodeRecordBatch, KafkaErrorCode, scanBatches, type RecordBatchView } from '@oxbow/protocol';
 import { StorageError } from '@oxbow/storage';
 import type { PartitionBackend } from './backend.js';
 import { validateProducedRecords, type ValidationConfig } from './batch-validator.js';
-import { BoundedMailbox, MailboxFullError } from './mailbox.js';
+import { BoundedMailbox, MailboxFullError, type BatchOp } from './mailbox.js';
 import type { ProducerCheck, ProducerStateTable } from './producer-state.js';
 import { ProducerStateStore } from './producer-state-store.js';
 import { CommitWaiters } from './commit-waiters.js';
@@ -85,7 +85,26 @@ export interface ReplicaFetchResult {
 
 type Role = 'leader' | 'follower' | 'fenced';
 
+/** A client's (or the coordinator's) Produce batch waiting in the mailbox. */
+interface PendingAppend {
+  readonly records: Buffer | null;
+  readonly origin: AppendOrigin;
+}
+
+/** An append's answer before any wait for commit; `lastOffset` is set when it was stored. */
+type StoredAppend = AppendResult & { lastOffset?: bigint };
+
+/**
+ * Queued appends run as one: their batches go to the backend in one append (one write, one fsync
+ * decision). Groups stay small enough that copying the batches together costs little next to the
+ * thread-pool round trips a write per batch would take.
+ */
+const APPEND_GROUP_ITEMS = 256;
+const APPEND_GROUP_BYTES = 1 << 20;
+
 const NO_OFFSET = -1n;
+/** Placeholder for a batch of the group until the store has answered. */
+const STORE_PENDING: StoredAppend = { errorCode: KafkaErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: 'not stored', baseOffset: NO_OFFSET, logAppendTimeMs: NO_OFFSET, logStartOffset: NO_OFFSET };
 const DEFAULT_ACK_TIMEOUT_MS = 30_000;
 const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
 const tracer = trace.getTracer('oxbow');
@@ -126,6 +145,11 @@ export class PartitionActor implements PartitionHandle {
   readonly #producerIdExpirationMs: number;
   /** Idempotent-producer state and the transaction index, loaded on the first append, marker, read or housekeeping. */
   readonly #state: ProducerStateStore;
+  readonly #appendOp: BatchOp<PendingAppend, StoredAppend> = {
+    maxItems: APPEND_GROUP_ITEMS,
+    maxWeight: APPEND_GROUP_BYTES,
+    run: (items) => this.#doAppends(items),
+  };
   constructor(options: PartitionActorOptions) {
     this.topic = options.topic;
     this.partition = options.partition;
@@ -357,7 +381,7 @@ export class PartitionActor implements PartitionHandle {
     // A span per append (queueing in the mailbox included), child of the Produce request's span.
     return tracer.startActiveSpan('partition append', { attributes: { 'messaging.destination.name': this.topic, 'messaging.destination.partition.id': String(this.partition) } }, async (span) => {
       try {
-        const appended = await this.#mailbox.submit(() => this.#doAppend(records, origin));
+        const appended = await this.#mailbox.submitBatched(this.#appendOp, { records, origin }, records?.length ?? 0);
         const { lastOffset, ...stored } = appended;
         const result = appended.errorCode === 0 && this.#waitsForCommit(acks) && lastOffset !== undefined ? await this.#awaitCommitted(stored, lastOffset) : stored;
         span.setAttribute('kafka.error_code', result.errorCode);
@@ -373,61 +397,108 @@ export class PartitionActor implements PartitionHandle {
     });
   }
 
-  async #doAppend(records: Buffer | null, origin: AppendOrigin): Promise<AppendResult & { lastOffset?: bigint }> {
-    if (this.#failure !== null) return this.#appendError(KafkaErrorCode.KAFKA_STORAGE_ERROR, this.#failure.message);
-    if (this.#role !== 'leader') return this.#appendError(KafkaErrorCode.NOT_LEADER_OR_FOLLOWER, `this replica is not the leader (${this.#role})`);
+  /**
+   * Appends queued batches in queue order, as one backend append. Each batch is validated, checked
+   * against producer state (which already holds the group's earlier batches, so a retry of one of
+   * them is a duplicate and sequences continue across the group) and given its offsets; the group's
+   * accepted batches are then stored together. One result per item; a failed store fails every
+   * accepted batch of the group and drops the producer state recorded for them (reloaded from the log).
+   */
+  async #doAppends(items: readonly PendingAppend[]): Promise<StoredAppend[]> {
+    if (this.#failure !== null) return items.map(() => this.#appendError(KafkaErrorCode.KAFKA_STORAGE_ERROR, this.#failure?.message ?? ''));
+    if (this.#role !== 'leader') return items.map(() => this.#appendError(KafkaErrorCode.NOT_LEADER_OR_FOLLOWER, `this replica is not the leader (${this.#role})`));
     const now = this.#now();
-    const checked = await validateProducedRecords(records, this.#config, now);
-    if (!checked.ok) return this.#appendError(checked.errorCode, checked.message);
-    const batch = checked.batch;
     let producers: ProducerStateTable;
     try {
       producers = await this.#state.table();
     } catch (err) {
-      return this.#storageFailure(err);
+      const failed = this.#storageFailure(err);
+      return items.map(() => failed);
     }
-    const verdict: ProducerCheck = origin === 'coordinator' ? { kind: 'append' } : producers.check(batch);
-    if (verdict.kind === 'error') return this.#appendError(verdict.errorCode, verdict.message);
-    if (batch.isTransactional && batch.producerId < 0n) return this.#appendError(KafkaErrorCode.INVALID_RECORD, 'Transactional batch without a producer id');
-    if (!batch.isTransactional && batch.producerId >= 0n && this.#state.txns.openFor(batch.producerId) !== undefined) {
-      return this.#appendError(KafkaErrorCode.INVALID_TXN_STATE, `Producer ${batch.producerId} has a transaction open on this partition; non-transactional batch refused`);
-    }
-    if (verdict.kind === 'duplicate') {
-      // Kafka answers a retried batch it already has with the original offsets and no error.
-      return { errorCode: 0, errorMessage: null, baseOffset: verdict.batch.firstOffset, logAppendTimeMs: NO_OFFSET, logStartOffset: this.#backend.logStartOffset };
-    }
-    const baseOffset = this.#backend.logEndOffset;
-    batch.baseOffset = baseOffset;
-    batch.partitionLeaderEpoch = this.#leaderEpoch;
-    let logAppendTime = NO_OFFSET;
-    if (this.#config.timestampType === 'LogAppendTime') {
-      logAppendTime = BigInt(now);
-      batch.setLogAppendTime(logAppendTime);
-    }
-    const lastOffset = batch.lastOffset;
-    try {
-      if (!this.#epochRecorded) {
-        await this.#backend.assignEpochStartOffset(this.#leaderEpoch, baseOffset);
-        this.#epochRecorded = true;
+    const logAppendTime = this.#config.timestampType === 'LogAppendTime' ? BigInt(now) : NO_OFFSET;
+    const results: StoredAppend[] = [];
+    const accepted: { readonly index: number; readonly batch: RecordBatchView }[] = [];
+    let nextOffset = this.#backend.logEndOffset;
+    for (const [index, item] of items.entries()) {
+      const checked = await validateProducedRecords(item.records, this.#config, now);
+      if (!checked.ok) {
+        results.push(this.#appendError(checked.errorCode, checked.message));
+        continue;
       }
-      await this.#backend.append(batch.bytes(), {
-        firstOffset: baseOffset,
-        lastOffset,
-        maxTimestamp: batch.maxTimestamp,
-        offsetOfMaxTimestamp: lastOffset,
-        recordCount: batch.recordsCount,
-      });
-    } catch (err) {
-      return this.#storageFailure(err);
+      const batch = checked.batch;
+      const verdict: ProducerCheck = item.origin === 'coordinator' ? { kind: 'append' } : producers.check(batch);
+      if (verdict.kind === 'error') {
+        results.push(this.#appendError(verdict.errorCode, verdict.message));
+        continue;
+      }
+      if (batch.isTransactional && batch.producerId < 0n) {
+        results.push(this.#appendError(KafkaErrorCode.INVALID_RECORD, 'Transactional batch without a producer id'));
+        continue;
+      }
+      if (!batch.isTransactional && batch.producerId >= 0n && this.#state.txns.openFor(batch.producerId) !== undefined) {
+        results.push(this.#appendError(KafkaErrorCode.INVALID_TXN_STATE, `Producer ${batch.producerId} has a transaction open on this partition; non-transactional batch refused`));
+        continue;
+      }
+      if (verdict.kind === 'duplicate') {
+        // Kafka answers a retried batch it already has with the original offsets and no error.
+        results.push({ errorCode: 0, errorMessage: null, baseOffset: verdict.batch.firstOffset, logAppendTimeMs: NO_OFFSET, logStartOffset: this.#backend.logStartOffset });
+        continue;
+      }
+      batch.baseOffset = nextOffset;
+      batch.partitionLeaderEpoch = this.#leaderEpoch;
+      if (logAppendTime !== NO_OFFSET) batch.setLogAppendTime(logAppendTime);
+      // Recorded before the store so the group's later batches are checked against it.
+      if (batch.producerId >= 0n) {
+        if (item.origin === 'client') producers.record(batch, nextOffset, BigInt(now));
+        if (batch.isTransactional) this.#state.txns.onData(batch.producerId, batch.producerEpoch, nextOffset);
+      }
+      accepted.push({ index, batch });
+      results.push(STORE_PENDING);
+      nextOffset = batch.lastOffset + 1n;
     }
-    if (batch.producerId >= 0n) {
-      if (origin === 'client') producers.record(batch, baseOffset, BigInt(now));
-      if (batch.isTransactional) this.#state.txns.onData(batch.producerId, batch.producerEpoch, baseOffset);
-      this.#state.changed();
+    const first = accepted[0];
+    if (first === undefined) return results;
+    try {
+      await this.#store(accepted.map((a) => a.batch));
+    } catch (err) {
+      // The producer state recorded for the group is not in the log: rebuild it from the log.
+      this.#state.invalidate();
+      const failed = this.#storageFailure(err);
+      for (const a of accepted) results[a.index] = failed;
+      return results;
+    }
+    const logStartOffset = this.#backend.logStartOffset;
+    for (const { index, batch } of accepted) {
+      if (batch.producerId >= 0n) this.#state.changed();
+      results[index] = { errorCode: 0, errorMessage: null, baseOffset: batch.baseOffset, logAppendTimeMs: logAppendTime, logStartOffset, lastOffset: batch.lastOffset };
     }
     this.#notifyEnd();
     this.#updateHighWatermark();
-    return { errorCode: 0, errorMessage: null, baseOffset, logAppendTimeMs: logAppendTime, logStartOffset: this.#backend.logStartOffset, lastOffset };
+    return results;
+  }
+
+  /** Hands batches with assigned offsets to the backend in one append (the first at the log end). */
+  async #store(batches: readonly RecordBatchView[]): Promise<void> {
+    const first = batches[0];
+    const last = batches[batches.length - 1];
+    if (first === undefined || last === undefined) return;
+    if (!this.#epochRecorded) {
+      await this.#backend.assignEpochStartOffset(this.#leaderEpoch, first.baseOffset);
+      this.#epochRecorded = true;
+    }
+    // Like sequential appends: the first batch to reach the largest timestamp, by its last offset.
+    let maxTimestamp = first.maxTimestamp;
+    let offsetOfMaxTimestamp = first.lastOffset;
+    let recordCount = 0;
+    for (const b of batches) {
+      if (b.maxTimestamp > maxTimestamp) {
+        maxTimestamp = b.maxTimestamp;
+        offsetOfMaxTimestamp = b.lastOffset;
+      }
+      recordCount += b.recordsCount;
+    }
+    const bytes = batches.length === 1 ? first.bytes() : Buffer.concat(batches.map((b) => b.bytes()));
+    await this.#backend.append(bytes, { firstOffset: first.baseOffset, lastOffset: last.lastOffset, maxTimestamp, offsetOfMaxTimestamp, recordCount });
   }
 
   async writeTxnMarker(marker: TxnMarker): Promise<{ errorCode: number; offset: bigint }> {
