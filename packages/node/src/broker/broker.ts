@@ -66,7 +66,13 @@ export class Broker {
     this.logger = options.logger ?? createLogger({ level: config.logLevel, nodeId: config.nodeId });
     this.#telemetry = startTelemetry({ nodeId: config.nodeId, ...(options.env === undefined ? {} : { env: options.env }) });
     if (config.etcd !== null) {
-      const etcd = new EtcdCoordinator({ endpoints: config.etcd, clusterName: config.cluster, nodeId: config.nodeId, logger: this.logger.child({ component: 'etcd' }) });
+      const etcd = new EtcdCoordinator({
+        endpoints: config.etcd,
+        clusterName: config.cluster,
+        nodeId: config.nodeId,
+        maxTxnOps: Number(config.broker['oxbow.etcd.max.txn.ops']),
+        logger: this.logger.child({ component: 'etcd' }),
+      });
       this.#coordinator = etcd;
       const peers = new PeerClients(etcd);
       this.#cluster = {
@@ -109,6 +115,8 @@ export class Broker {
       logger: this.logger.child({ component: 'diskless' }),
       meter: this.#telemetry.meter,
       readCacheBytes: Number(config.broker['diskless.read.cache.bytes']),
+      // A manifest commit takes two etcd operations per partition.
+      maxAppendsPerCommit: config.etcd === null ? undefined : Math.floor(Number(config.broker['oxbow.etcd.max.txn.ops']) / 2),
       maxBufferedBytes: Number(config.broker['oxbow.diskless.buffer.max.bytes']),
       compaction: {
         intervalMs: Number(config.broker['oxbow.diskless.compaction.interval.ms']),

@@ -141,6 +141,8 @@ async function up(argv: readonly string[], out: NodeJS.WritableStream): Promise<
       '--object-store', objectStore,
       // Auto-created topics replicate across the local nodes (Kafka's default is 1).
       '--set', `default.replication.factor=${Math.min(3, count)}`,
+      // The etcd above runs with --max-txn-ops 4096: diskless flushes commit up to 1024 partitions at once.
+      '--set', 'oxbow.etcd.max.txn.ops=4096',
     ], log);
     nodes.push({ nodeId, pid, kafka: `127.0.0.1:${kafka}`, grpc: `127.0.0.1:${grpc}`, admin: `127.0.0.1:${admin}`, log });
   }

@@ -93,6 +93,10 @@ export const BROKER_NODE_SETTINGS = {
     type: 'long', default: '600000', validator: atLeast(1000n),
     doc: 'Flush objects no manifest references are deleted once this old (default 10 min); a commit still retrying at half of it uploads its object again.',
   },
+  'oxbow.etcd.max.txn.ops': {
+    type: 'int', default: '128', validator: atLeast(16),
+    doc: "etcd's --max-txn-ops of the cluster's etcd (default 128, etcd's default): bounds partitions per topic write and per diskless manifest commit (half of it).",
+  },
   'producer.id.expiration.ms': {
     type: 'int', default: '86400000', validator: atLeast(1), doc: 'How long idempotent producer state is kept after its last write.',
   },

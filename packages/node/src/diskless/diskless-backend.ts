@@ -202,12 +202,8 @@ export class DisklessBackend implements PartitionBackend {
       if (entry === undefined) break;
       const chunk = await this.#readEntry(entry, from, budget, limit, minOneBatch && out.length === 0);
       const next = manifest.entries[i + 1];
-      if (chunk.length === 0) {
-        // Nothing at `from` in this entry (a gap): continue with the next one.
-        if (next === undefined || next.baseOffset <= from) break;
-        from = next.baseOffset;
-        continue;
-      }
+      // Empty: the next batch does not fit in what is left of maxBytes (entries are contiguous, no gaps).
+      if (chunk.length === 0) break;
       out.push(chunk);
       budget -= chunk.length;
       const views = scanBatches(chunk, { allowPartialTail: true });

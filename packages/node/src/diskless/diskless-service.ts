@@ -29,6 +29,8 @@ export interface DisklessServiceOptions {
   readonly bufferWaitMs?: number;
   readonly compaction?: Partial<CompactionPolicy> & { readonly intervalMs?: number };
   readonly parquetThreads?: number;
+  /** Partitions per manifest commit (default MAX_MANIFEST_APPENDS; lower for an etcd with a small --max-txn-ops). */
+  readonly maxAppendsPerCommit?: number;
 }
 
 export const DEFAULT_COMPACTION: CompactionPolicy & { intervalMs: number } = {
@@ -77,6 +79,7 @@ export class DisklessService {
       meter: options.meter,
       maxBufferedBytes: options.maxBufferedBytes ?? 256 * 1024 * 1024,
       bufferWaitMs: options.bufferWaitMs ?? 30_000,
+      maxAppendsPerCommit: options.maxAppendsPerCommit,
       reuploadAfterMs: (options.compaction?.graceMs ?? DEFAULT_COMPACTION.graceMs) / 2,
       onLost: (b) => {
         for (const l of this.#lostListeners) l(b.topic, b.partition);

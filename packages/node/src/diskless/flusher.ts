@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SpanStatusCode, trace, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
 import { MAX_MANIFEST_APPENDS, type ManifestAppend, type ManifestEntry, type ManifestStore } from '@oxbow/controller';
 import { MailboxFullError } from '@oxbow/partition-actor';
-import { KafkaErrorCode } from '@oxbow/protocol';
+import { KafkaApiError, KafkaErrorCode } from '@oxbow/protocol';
 import type { Logger } from '../observability/logger.js';
 import type { BufferedSlice, DisklessBackend, DisklessHost } from './diskless-backend.js';
 import type { EntryReader } from './entry-reader.js';
@@ -35,6 +35,8 @@ export interface DisklessFlusherOptions {
    * after its grace period, so this must be well below that grace (default 5 minutes).
    */
   readonly reuploadAfterMs?: number;
+  /** Partitions per manifest commit (default MAX_MANIFEST_APPENDS). */
+  readonly maxAppendsPerCommit?: number | undefined;
   /** A partition's buffered appends were lost to another writer (its actor is fenced and must be reopened). */
   readonly onLost?: (backend: DisklessBackend) => void;
 }
@@ -262,9 +264,22 @@ export class DisklessFlusher implements DisklessHost {
             uploadedAt = Date.now();
             remaining = remaining.map((p) => ({ ...p, entry: { ...p.entry, objectKey } }));
           }
-          const chunk = remaining.slice(0, MAX_MANIFEST_APPENDS);
+          const chunk = remaining.slice(0, Math.max(1, Math.min(MAX_MANIFEST_APPENDS, this.#options.maxAppendsPerCommit ?? MAX_MANIFEST_APPENDS)));
           const appends: ManifestAppend[] = chunk.map((p) => ({ topicId: p.backend.topicId, partition: p.backend.partition, expectedNextOffset: p.backend.durableEndOffset, entry: p.entry }));
-          const result = await this.#retry('commit', () => this.#options.manifests.commitObject(appends), uploadedAt + (this.#options.reuploadAfterMs ?? 300_000));
+          let result: Awaited<ReturnType<ManifestStore['commitObject']>> | null;
+          try {
+            result = await this.#retry('commit', () => this.#options.manifests.commitObject(appends), uploadedAt + (this.#options.reuploadAfterMs ?? 300_000));
+          } catch (err) {
+            if (!isPermanent(err)) throw err;
+            // The coordinator refuses this commit outright: these appends can never become durable.
+            this.#options.logger.error({ err, partitions: chunk.length }, 'diskless manifest commit refused; buffered appends dropped');
+            for (const p of chunk) {
+              p.backend.lost(KafkaErrorCode.KAFKA_STORAGE_ERROR, `manifest commit refused: ${(err as Error).message}`);
+              this.#options.onLost?.(p.backend);
+            }
+            remaining = remaining.slice(chunk.length);
+            continue;
+          }
           if (result === null) continue;
           if (result.ok) {
             for (const p of chunk) p.backend.committed(p.entry, p.bytes);
@@ -313,7 +328,7 @@ export class DisklessFlusher implements DisklessHost {
         if (failures > 0) this.#options.logger.info({ what, failures }, 'diskless flush recovered');
         return result;
       } catch (err) {
-        if (this.#closed) throw err;
+        if (this.#closed || isPermanent(err)) throw err;
         if (Date.now() >= giveUpAt) return null;
         failures++;
         if (failures === 1 || failures % 20 === 0) this.#options.logger.warn({ err, what, failures }, 'diskless flush step failed; retrying');
@@ -322,4 +337,9 @@ export class DisklessFlusher implements DisklessHost {
       }
     }
   }
+}
+
+/** A refusal that retrying cannot change (a malformed or oversized commit). */
+function isPermanent(err: unknown): boolean {
+  return err instanceof KafkaApiError && err.errorName === 'INVALID_REQUEST';
 }

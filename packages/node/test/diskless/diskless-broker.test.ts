@@ -5,7 +5,7 @@ import { Fetch, ListOffsets, scanBatches, decodeRecordBatch, type RequestInputOf
 import type { KafkaClient } from '../../src/client/kafka-client.js';
 import { createTopic, produce, recordBatch, startTestBroker, type TestBroker } from '../test-broker.js';
 
-function fetchBody(topic: string, partition: number, offset: bigint, maxWaitMs = 0): RequestInputOf<typeof Fetch> {
+function fetchBody(topic: string, partition: number, offset: bigint, maxWaitMs = 0, partitionMaxBytes = 10 << 20): RequestInputOf<typeof Fetch> {
   return {
     replicaId: -1,
     maxWaitMs,
@@ -14,17 +14,17 @@ function fetchBody(topic: string, partition: number, offset: bigint, maxWaitMs =
     isolationLevel: 0,
     sessionId: 0,
     sessionEpoch: -1,
-    topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 10 << 20 }] }],
+    topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes }] }],
     forgottenTopicsData: [],
     rackId: '',
   };
 }
 
-async function readAll(c: KafkaClient, topic: string, partition: number, end: bigint): Promise<string[]> {
+async function readAll(c: KafkaClient, topic: string, partition: number, end: bigint, partitionMaxBytes = 10 << 20): Promise<string[]> {
   const values: string[] = [];
   let offset = 0n;
   while (offset < end) {
-    const res = await c.send(Fetch, fetchBody(topic, partition, offset), 12);
+    const res = await c.send(Fetch, fetchBody(topic, partition, offset, 0, partitionMaxBytes), 12);
     const p = res.responses[0]?.partitions[0];
     expect(p?.errorCode).toBe(0);
     const views = scanBatches(p?.records ?? Buffer.alloc(0), { verifyCrc: true });
@@ -72,7 +72,10 @@ describe('diskless topics on one node (file:// object store)', () => {
         }),
       );
     }
-    for (let p = 0; p < 4; p++) expect((await readAll(c, 'dl', p, 100n)).length).toBe(100);
+    for (let p = 0; p < 4; p++) expect(await readAll(c, 'dl', p, 100n)).toEqual(expected[p]);
+    // Fetches smaller than two batches never skip a batch of the next flush slice.
+    const oneBatch = (await recordBatch(20, { tag: 'r0-p0' })).length;
+    expect(await readAll(c, 'dl', 0, 100n, oneBatch + oneBatch / 2)).toEqual(expected[0]);
     const objects = await readdir(join(b.dataDir, 'objects', '_diskless', 'objects', '0'));
     // 5 rounds, 4 partitions each: one object per flush, not per partition.
     expect(objects.length).toBeLessThanOrEqual(6);
