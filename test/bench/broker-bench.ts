@@ -13,7 +13,7 @@ import type { BenchConfig } from './config.js';
 import { consumeAll, createTopic, produce, producePaced, type PacedResult, type RequestStats } from './load-generator.js';
 import { coreSplit, measureCpu, otherCores, statusBytes, type CoreSplit, type CpuSample } from './process-stats.js';
 import { MB } from './raw-limits.js';
-import { replayIntoBroker, type ReplayResult } from './replay.js';
+import { replayIntoBroker, replayIntoSink, type ReplayResult } from './replay.js';
 
 export interface ProduceRun {
   /** The null-broker run of the same record size taken just before this one. */
@@ -75,6 +75,8 @@ export interface BrokerResults {
   readonly latency: readonly LatencyRun[];
   readonly fetch: readonly FetchRun[];
   readonly replay: (ReplayResult & { readonly cpuPerGB: number }) | null;
+  /** The same frames into the TCP sink, right after the broker's replay and with the broker's data still there. */
+  readonly sink: (ReplayResult & { readonly cpuPerGB: number }) | null;
   readonly peakRssBytes: number | null;
   readonly failures: readonly Failure[];
 }
@@ -214,8 +216,16 @@ export async function measureBroker(config: BenchConfig, ceilingBench: CeilingBe
       log(`replay into broker: ${(r.bytes / MB).toFixed(0)} MB, ${r.cpuSeconds.toFixed(2)} CPU s`);
       return { ...r, cpuPerGB: r.cpuSeconds / (r.bytes / 1e9) };
     });
+    // The sink's replay follows at once, in the same state: the broker's GBs still on disk and in
+    // the page cache (see replay.ts for why that matters on our VMs).
+    const sink = await step('Node TCP sink CPU per GB', '', async () => {
+      if (captureFile === null) throw new Error('no Produce frames were captured');
+      const r = await replayIntoSink(captureFile, config.replayPasses);
+      log(`replay into sink: ${r.cpuSeconds.toFixed(2)} CPU s`);
+      return { ...r, cpuPerGB: r.cpuSeconds / (r.bytes / 1e9) };
+    });
     const peakRssBytes = (await step('broker peak RSS', '', () => Promise.resolve(statusBytes(pid, 'VmHWM')))) ?? null;
-    return { produce: produceRuns, latency, fetch, replay: replay ?? null, peakRssBytes, failures };
+    return { produce: produceRuns, latency, fetch, replay: replay ?? null, sink: sink ?? null, peakRssBytes, failures };
   } finally {
     await broker.cleanup();
   }

@@ -15,7 +15,6 @@ import { benchConfig } from './config.js';
 import { measureCoordination, type CoordinationResults } from './coordination-bench.js';
 import { measureCluster, type ClusterResults } from './cluster-bench.js';
 import { MB, measureRawLimits } from './raw-limits.js';
-import { replayIntoSink, type ReplayResult } from './replay.js';
 import { writeReport } from './report.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -50,16 +49,7 @@ try {
     await ceilingBench.close();
   }
 
-  let sink: (ReplayResult & { cpuPerGB: number }) | null = null;
-  if (captureFile !== null) {
-    try {
-      const r = await replayIntoSink(captureFile, config.replayPasses);
-      sink = { ...r, cpuPerGB: r.cpuSeconds / (r.bytes / 1e9) };
-      log(`replay into sink: ${r.cpuSeconds.toFixed(2)} CPU s`);
-    } catch (err) {
-      failures.push({ what: 'Node TCP sink CPU per GB', goal: '', error: message(err) });
-    }
-  }
+  const sink = broker.sink;
   let coordination: CoordinationResults | null = null;
   try {
     coordination = await measureCoordination(config, log);
