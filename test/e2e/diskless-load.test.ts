@@ -33,7 +33,7 @@ interface LoadResult {
  * partition, as soon as the previous one is answered, for `seconds`. Records are tagged so the
  * acknowledged ones can be looked for afterwards.
  */
-async function steadyLoad(bootstrap: string, topic: string, partitions: number, seconds: number, tag: string, inFlight = 4): Promise<LoadResult> {
+async function steadyLoad(bootstrap: string, topic: string, partitions: number, seconds: number, tag: string, inFlight = 4, valueBytes = 0): Promise<LoadResult> {
   const acked = new Map<number, string[]>();
   let failures = 0;
   const started = Date.now();
@@ -42,7 +42,7 @@ async function steadyLoad(bootstrap: string, topic: string, partitions: number, 
     const wire = await WireClient.connect(bootstrap);
     try {
       for (let round = 0; Date.now() < until; round++) {
-        const values = Array.from({ length: partitions }, (_, p) => Array.from({ length: 4 }, (_, i) => `${tag}-${loop}-${round}-${p}-${i}`));
+        const values = Array.from({ length: partitions }, (_, p) => Array.from({ length: 4 }, (_, i) => `${tag}-${loop}-${round}-${p}-${i}`.padEnd(valueBytes, '.')));
         const partitionData = await Promise.all(
           values.map(async (vs, p) => ({
             index: p,
@@ -168,7 +168,8 @@ describe('diskless PUT rate and S3 faults', () => {
   it('10% 503s and 200 ms added latency: slower, nothing acknowledged lost, buffer within its bound', async () => {
     const topic = 'faulty';
     await createTopic(topic, 16);
-    const clean = await steadyLoad(broker.bootstrap, topic, 16, 5, 'clean');
+    // 16 requests in flight of 16 x 4 x 16 KiB = 1 MiB each: 16 MiB of demand against a 4 MiB buffer bound.
+    const clean = await steadyLoad(broker.bootstrap, topic, 16, 6, 'clean', 16, 16 * 1024);
     proxy.setFaults({ errorRate: 0.1, latencyMs: 200 });
     proxy.resetCounters();
     let maxBuffered = 0;
@@ -177,7 +178,7 @@ describe('diskless PUT rate and S3 faults', () => {
     }, 100);
     let faulty: LoadResult;
     try {
-      faulty = await steadyLoad(broker.bootstrap, topic, 16, 8, 'faulty', 16);
+      faulty = await steadyLoad(broker.bootstrap, topic, 16, 8, 'faulty', 16, 16 * 1024);
     } finally {
       clearInterval(sampling);
       proxy.setFaults({});
@@ -185,7 +186,7 @@ describe('diskless PUT rate and S3 faults', () => {
     const count = (r: LoadResult): number => [...r.acked.values()].reduce((n, v) => n + v.length, 0);
     const cleanRate = count(clean) / clean.seconds;
     const faultyRate = count(faulty) / faulty.seconds;
-    console.log(`clean ${cleanRate.toFixed(0)} rec/s, with faults ${faultyRate.toFixed(0)} rec/s; ${proxy.counters.throttled} requests answered 503; max buffered ${maxBuffered} B (bound ${BUFFER_BOUND})`);
+    console.log(`clean ${cleanRate.toFixed(0)} rec/s, with faults ${faultyRate.toFixed(0)} rec/s (${faulty.failures} partition errors); ${proxy.counters.throttled} of ${proxy.counters.requests} S3 requests answered 503; max buffered ${maxBuffered} B (bound ${BUFFER_BOUND})`);
     expect(proxy.counters.throttled).toBeGreaterThan(0);
     expect(faultyRate).toBeLessThan(cleanRate);
     expect(maxBuffered).toBeLessThanOrEqual(BUFFER_BOUND);

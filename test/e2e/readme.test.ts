@@ -90,6 +90,17 @@ describe('README walkthrough', () => {
     }
   });
 
+  it('a diskless topic takes records and serves them back', async () => {
+    const outputs: string[] = [];
+    for (const line of lines(await readmeBlock('diskless'))) {
+      const cmd = line.startsWith('npx oxbow') ? (address === PRINTED ? line : `${line} --bootstrap ${address}`) : asPrinted(line);
+      const { stdout } = await run('sh', ['-c', cmd], { cwd: ROOT, timeout: 60_000 });
+      outputs.push(stdout);
+    }
+    expect(outputs[0]).toMatch(/Created topic clicks .*4 partitions/);
+    expect(outputs[2]).toBe('u1=home\nu2=cart\n');
+  });
+
   it('oxbow topics create, list, describe, alter and delete', async () => {
     const outputs: string[] = [];
     for (const line of lines(await readmeBlock('oxbow-topics'))) {

@@ -2,7 +2,7 @@ import type { ManifestEntry, ManifestStore } from '@oxbow/controller';
 import type { AppendInfo, DeferredDurability, PartitionBackend } from '@oxbow/partition-actor';
 import { decodeRecordBatch, scanBatches } from '@oxbow/protocol';
 import { isObjectStoreError, StorageError, type TimestampOffset } from '@oxbow/storage';
-import type { EntryLocation, EntryReader } from './entry-reader.js';
+import { selectBatches, type EntryLocation, type EntryReader } from './entry-reader.js';
 
 /** A partition's flush thresholds and ack mode (topic configs `diskless.*`). */
 export interface DisklessPartitionConfig {
@@ -169,13 +169,12 @@ export class DisklessBackend implements PartitionBackend {
   }
 
   /** Flusher: the in-flight slice is committed as `entry`. */
-  committed(entry: ManifestEntry, bytes: Buffer): void {
+  committed(entry: ManifestEntry): void {
     const slice = this.#inFlight;
     this.#inFlight = null;
     if (slice === null) return;
     this.#host.release(slice.bytes);
     this.#durableEnd = entry.lastOffset + 1n;
-    this.#host.reader.remember(this.location, entry, bytes);
     this.#listener?.durable(this.#durableEnd);
     if (this.#pending !== null) this.#host.buffered(this);
   }
@@ -190,26 +189,38 @@ export class DisklessBackend implements PartitionBackend {
   }
 
   async read(offset: bigint, maxBytes: number, maxOffset: bigint, minOneBatch: boolean): Promise<Buffer> {
-    const out: Buffer[] = [];
-    let from = offset;
-    let budget = maxBytes;
     const limit = maxOffset < this.#durableEnd ? maxOffset : this.#durableEnd;
-    while (from < limit && budget > 0) {
-      const manifest = this.#manifest();
-      if (from < manifest.startOffset) throw new StorageError('offset-out-of-range', `offset ${from} is below the log start ${manifest.startOffset}`);
-      const i = entryIndex(manifest.entries, from);
-      const entry = manifest.entries[i];
-      if (entry === undefined) break;
-      const chunk = await this.#readEntry(entry, from, budget, limit, minOneBatch && out.length === 0);
-      const next = manifest.entries[i + 1];
+    if (offset >= limit) return Buffer.alloc(0);
+    const manifest = this.#manifest();
+    if (offset < manifest.startOffset) throw new StorageError('offset-out-of-range', `offset ${offset} is below the log start ${manifest.startOffset}`);
+    // The entries the byte budget may reach, read concurrently (each is one cached GET at most).
+    const first = entryIndex(manifest.entries, offset);
+    const planned: ManifestEntry[] = [];
+    let planBytes = 0;
+    for (let i = first; i < manifest.entries.length && (planned.length === 0 || planBytes < maxBytes); i++) {
+      const e = manifest.entries[i] as ManifestEntry;
+      if (e.baseOffset >= limit) break;
+      planned.push(e);
+      planBytes += e.size;
+    }
+    const after = manifest.entries[first + planned.length];
+    if (after !== undefined && after.baseOffset < limit) this.#host.reader.prefetch(this.location, after);
+    const reads = planned.map((e, i) => this.#readEntry(e, i === 0 ? offset : e.baseOffset, maxBytes, limit, true));
+    // Whole batches while they fit, the first one regardless when minOneBatch (Kafka's Fetch rule).
+    const out: Buffer[] = [];
+    let budget = maxBytes;
+    let from = offset;
+    for (const pending of reads) {
+      const chunk = selectBatches(await pending, from, budget, limit, minOneBatch && out.length === 0);
       // Empty: the next batch does not fit in what is left of maxBytes (entries are contiguous, no gaps).
       if (chunk.length === 0) break;
       out.push(chunk);
       budget -= chunk.length;
       const views = scanBatches(chunk, { allowPartialTail: true });
       from = (views[views.length - 1]?.lastOffset ?? from) + 1n;
-      if (from > entry.lastOffset && next !== undefined) this.#host.reader.prefetch(this.location, next);
+      if (budget <= 0) break;
     }
+    for (const pending of reads) pending.catch(() => undefined);
     return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
   }
 

@@ -62,10 +62,14 @@ export function decodeParquetIndex(extra: string): ParquetFileIndex {
   };
 }
 
+/** Flush objects up to this size are read (and cached) whole: one GET serves every partition's slice. */
+export const WHOLE_OBJECT_MAX_BYTES = 16 * 1024 * 1024;
+
 /**
- * Reads committed diskless entries: raw-batch slices of flush objects with one ranged GET, and
- * compacted Parquet files by their footer and the row groups a Fetch needs, decoded in the worker
- * pool. Every byte range goes through the node's read cache.
+ * Reads committed diskless entries: slices of flush objects (the whole object with one GET when
+ * it is small enough, so a consumer of many partitions costs one GET per object, else one ranged
+ * GET per slice), and compacted Parquet files by their footer and the row groups a Fetch needs,
+ * decoded in the worker pool. Every GET goes through the node's read cache.
  */
 export class EntryReader {
   readonly #cache: ReadCache;
@@ -77,10 +81,7 @@ export class EntryReader {
   }
 
   async read(where: EntryLocation, entry: ManifestEntry, offset: bigint, maxBytes: number, maxOffset: bigint, minOneBatch: boolean): Promise<Buffer> {
-    if (entry.format === 'batches') {
-      const bytes = await this.#range(where, entry.objectKey, entry.position, entry.size);
-      return selectBatches(bytes, offset, maxBytes, maxOffset, minOneBatch);
-    }
+    if (entry.format === 'batches') return selectBatches(await this.#slice(where, entry), offset, maxBytes, maxOffset, minOneBatch);
     if (entry.extra === undefined) throw new Error(`Parquet entry ${entry.objectKey} has no file index`);
     const index = decodeParquetIndex(entry.extra);
     const planned = planParquetRead(index, offset, maxBytes);
@@ -92,7 +93,7 @@ export class EntryReader {
   /** Loads the first bytes a sequential reader of `entry` will need, in the background. */
   prefetch(where: EntryLocation, entry: ManifestEntry): void {
     if (entry.format === 'batches') {
-      void this.#range(where, entry.objectKey, entry.position, entry.size).catch(() => undefined);
+      void this.#slice(where, entry).catch(() => undefined);
       return;
     }
     if (entry.extra === undefined) return;
@@ -100,9 +101,20 @@ export class EntryReader {
     for (const r of planParquetRead(index, entry.baseOffset, 1)) void this.#range(where, entry.objectKey, r.offset, r.length).catch(() => undefined);
   }
 
-  /** Puts a just-committed slice into the cache, so the newest data is served from memory. */
-  remember(where: EntryLocation, entry: ManifestEntry, bytes: Buffer): void {
-    this.#cache.put(entryCacheKey(where.storeKey, entry.objectKey, entry.position, entry.size), bytes);
+  /** Puts a just-committed flush object into the cache, so the newest data is served from memory. */
+  remember(where: EntryLocation, objectKey: string, body: Buffer): void {
+    if (body.length <= WHOLE_OBJECT_MAX_BYTES) this.#cache.put(entryCacheKey(where.storeKey, objectKey, 0, -1), body);
+  }
+
+  /** The bytes of a flush-object slice: from the cached whole object when there is one (or it is small), else a ranged GET. */
+  async #slice(where: EntryLocation, entry: ManifestEntry): Promise<Buffer> {
+    const end = entry.position + entry.size;
+    const wholeKey = entryCacheKey(where.storeKey, entry.objectKey, 0, -1);
+    if (this.#cache.has(wholeKey) || end <= WHOLE_OBJECT_MAX_BYTES) {
+      const whole = await this.#cache.get(wholeKey, () => where.store.get(entry.objectKey));
+      if (whole.length >= end) return whole.subarray(entry.position, end);
+    }
+    return this.#range(where, entry.objectKey, entry.position, entry.size);
   }
 
   #range(where: EntryLocation, objectKey: string, position: number, size: number): Promise<Buffer> {

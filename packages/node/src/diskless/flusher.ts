@@ -14,6 +14,8 @@ export const FLUSH_METRICS = {
   objects: 'oxbow_diskless_flush_objects',
   bytes: 'oxbow_diskless_flush_bytes',
   duration: 'oxbow_diskless_flush_duration',
+  upload: 'oxbow_diskless_upload_duration',
+  commit: 'oxbow_diskless_commit_duration',
   bufferedBytes: 'oxbow_diskless_buffered_bytes',
 } as const;
 
@@ -74,6 +76,8 @@ export class DisklessFlusher implements DisklessHost {
   readonly #objects: Counter | null;
   readonly #bytes: Counter | null;
   readonly #duration: Histogram | null;
+  readonly #upload: Histogram | null;
+  readonly #commit: Histogram | null;
   /** Objects written, for tests and the bench (the metric is the public view). */
   objectsWritten = 0;
 
@@ -84,6 +88,8 @@ export class DisklessFlusher implements DisklessHost {
     this.#objects = m?.createCounter(FLUSH_METRICS.objects, { description: 'Objects uploaded by the diskless flusher (PUTs)' }) ?? null;
     this.#bytes = m?.createCounter(FLUSH_METRICS.bytes, { description: 'Bytes uploaded by the diskless flusher', unit: 'By' }) ?? null;
     this.#duration = m?.createHistogram(FLUSH_METRICS.duration, { description: 'Diskless flush time: upload and manifest commit', unit: 's' }) ?? null;
+    this.#upload = m?.createHistogram(FLUSH_METRICS.upload, { description: 'Diskless object upload time, retries included', unit: 's' }) ?? null;
+    this.#commit = m?.createHistogram(FLUSH_METRICS.commit, { description: 'Diskless manifest commit time, retries included', unit: 's' }) ?? null;
     m?.createObservableGauge(FLUSH_METRICS.bufferedBytes, { description: 'Bytes buffered by diskless partitions, not yet committed', unit: 'By' }).addCallback((r) => r.observe(this.#buffered));
   }
 
@@ -222,14 +228,13 @@ export class DisklessFlusher implements DisklessHost {
     const newKey = (): string => `_diskless/objects/${this.#options.nodeId}/${Date.now().toString().padStart(15, '0')}-${randomUUID()}.batches`;
     let objectKey = newKey();
     const chunks: Buffer[] = [];
-    const placed: { backend: DisklessBackend; entry: ManifestEntry; bytes: Buffer }[] = [];
+    const placed: { backend: DisklessBackend; entry: ManifestEntry }[] = [];
     let position = 0;
     for (const { backend, slice } of parts) {
       const bytes = slice.chunks.length === 1 && slice.chunks[0] !== undefined ? slice.chunks[0] : Buffer.concat(slice.chunks);
       chunks.push(bytes);
       placed.push({
         backend,
-        bytes,
         entry: {
           baseOffset: slice.firstOffset,
           lastOffset: slice.lastOffset,
@@ -248,7 +253,9 @@ export class DisklessFlusher implements DisklessHost {
     await tracer.startActiveSpan('diskless flush', { attributes: { 'oxbow.diskless.partitions': parts.length, 'oxbow.diskless.bytes': body.length, 'oxbow.object.key': objectKey } }, async (span) => {
       try {
         const upload = async (): Promise<void> => {
+          const t = performance.now();
           await this.#retry('upload', () => store.put(objectKey, body, { contentType: 'application/vnd.oxbow.batches' }));
+          this.#upload?.record((performance.now() - t) / 1000);
           this.objectsWritten++;
           this.#objects?.add(1);
           this.#bytes?.add(body.length);
@@ -267,6 +274,7 @@ export class DisklessFlusher implements DisklessHost {
           const chunk = remaining.slice(0, Math.max(1, Math.min(MAX_MANIFEST_APPENDS, this.#options.maxAppendsPerCommit ?? MAX_MANIFEST_APPENDS)));
           const appends: ManifestAppend[] = chunk.map((p) => ({ topicId: p.backend.topicId, partition: p.backend.partition, expectedNextOffset: p.backend.durableEndOffset, entry: p.entry }));
           let result: Awaited<ReturnType<ManifestStore['commitObject']>> | null;
+          const t = performance.now();
           try {
             result = await this.#retry('commit', () => this.#options.manifests.commitObject(appends), uploadedAt + (this.#options.reuploadAfterMs ?? 300_000));
           } catch (err) {
@@ -280,9 +288,11 @@ export class DisklessFlusher implements DisklessHost {
             remaining = remaining.slice(chunk.length);
             continue;
           }
+          this.#commit?.record((performance.now() - t) / 1000);
           if (result === null) continue;
           if (result.ok) {
-            for (const p of chunk) p.backend.committed(p.entry, p.bytes);
+            this.reader.remember(first.backend.location, objectKey, body);
+            for (const p of chunk) p.backend.committed(p.entry);
             remaining = remaining.slice(chunk.length);
             continue;
           }
@@ -292,7 +302,7 @@ export class DisklessFlusher implements DisklessHost {
             // An earlier attempt that seemed to fail (a timeout) may have committed: then the entry is ours.
             const mine = this.#options.manifests.manifest(p.backend.topicId, p.backend.partition).entries.find((e) => e.baseOffset === p.entry.baseOffset);
             if (mine?.objectKey === p.entry.objectKey && mine.lastOffset === p.entry.lastOffset) {
-              p.backend.committed(mine, p.bytes);
+              p.backend.committed(mine);
               continue;
             }
             this.#options.logger.warn({ topic: p.backend.topic, partition: p.backend.partition }, 'diskless commit conflict: another node took the partition over; buffered appends dropped');
