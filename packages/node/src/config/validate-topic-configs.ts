@@ -152,6 +152,9 @@ function checkCrossField(merged: Readonly<Record<string, string>>, brokerSetting
   if (mode === 'tiered' && Array.isArray(policy) && policy.includes('compact')) {
     throw invalid('cleanup.policy', (policy as readonly string[]).join(','), 'Remote log storage is unsupported for the compacted topics (storage.mode=tiered)');
   }
+  if (mode === 'diskless' && Array.isArray(policy) && policy.includes('compact')) {
+    throw invalid('cleanup.policy', (policy as readonly string[]).join(','), 'Compacted topics are not supported with storage.mode=diskless');
+  }
   const warm = e.long('tiered.warm.age.ms');
   const cold = e.long('tiered.cold.age.ms');
   if (warm > cold) throw invalid('tiered.cold.age.ms', String(cold), `Value must not be less than tiered.warm.age.ms (${warm})`);

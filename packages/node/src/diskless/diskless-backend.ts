@@ -11,6 +11,10 @@ export interface DisklessPartitionConfig {
   /** 0 = no record-count trigger. */
   readonly flushRecords: number;
   readonly ackMode: 'durable' | 'buffered';
+  /** retention.ms (-1 = keep forever): whole entries whose newest record is older go. */
+  readonly retentionMs: number;
+  /** retention.bytes (-1 = no limit): the oldest whole entries go while the partition is larger. */
+  readonly retentionBytes: number;
 }
 
 /** Batches appended (offsets assigned) but not yet in a committed object. */
@@ -71,8 +75,8 @@ export class DisklessBackend implements PartitionBackend {
   #config: DisklessPartitionConfig;
   /** Appended, not yet taken by a flush. */
   #pending: BufferedSlice | null = null;
-  /** Taken by the flush in progress. */
-  #inFlight: BufferedSlice | null = null;
+  /** Taken by flushes in progress, oldest first (their commits run in this order). */
+  readonly #inFlight: BufferedSlice[] = [];
   #end: bigint;
   #durableEnd: bigint;
   #epoch = -1;
@@ -160,19 +164,20 @@ export class DisklessBackend implements PartitionBackend {
     this.#host.buffered(this);
   }
 
-  /** Flusher: takes the pending slice for the next object (null when there is none or one is in flight). */
+  /** Flusher: takes the pending slice for the next object (null when there is none). */
   takeForFlush(): BufferedSlice | null {
-    if (this.#inFlight !== null || this.#pending === null || this.#closed) return null;
-    this.#inFlight = this.#pending;
+    const slice = this.#pending;
+    if (slice === null || this.#closed) return null;
+    this.#inFlight.push(slice);
     this.#pending = null;
-    return this.#inFlight;
+    return slice;
   }
 
   /** Flusher: the in-flight slice is committed as `entry`. */
   committed(entry: ManifestEntry): void {
-    const slice = this.#inFlight;
-    this.#inFlight = null;
-    if (slice === null) return;
+    const slice = this.#inFlight[0];
+    if (slice === undefined || slice.firstOffset !== entry.baseOffset) return;
+    this.#inFlight.shift();
     this.#host.release(slice.bytes);
     this.#durableEnd = entry.lastOffset + 1n;
     this.#listener?.durable(this.#durableEnd);
@@ -181,8 +186,8 @@ export class DisklessBackend implements PartitionBackend {
 
   /** Flusher: the partition's next offset moved elsewhere: everything buffered here is lost (never acknowledged). */
   lost(errorCode: number, message: string): void {
-    for (const s of [this.#inFlight, this.#pending]) if (s !== null) this.#host.release(s.bytes);
-    this.#inFlight = null;
+    if (this.#inFlight.length === 0 && this.#pending === null && this.#end === this.#durableEnd) return;
+    for (const s of [...this.#inFlight.splice(0), this.#pending]) if (s !== null) this.#host.release(s.bytes);
     this.#pending = null;
     this.#end = this.#durableEnd;
     this.#listener?.lost(errorCode, message);
@@ -302,8 +307,33 @@ export class DisklessBackend implements PartitionBackend {
     await this.location.store.put(snapshotKey(this.topicId, this.partition), data);
   }
 
-  housekeeping(): Promise<void> {
-    return Promise.resolve();
+  /**
+   * Retention (`retention.ms`, `retention.bytes`) by whole manifest entries, as Kafka deletes whole
+   * segments: the log start moves past them; lake files no other entry references are deleted
+   * (flush objects are collected by the node's garbage collection once unreferenced).
+   */
+  async housekeeping(nowMs: number): Promise<void> {
+    const { retentionMs, retentionBytes } = this.#config;
+    if (retentionMs < 0 && retentionBytes < 0) return;
+    const manifest = this.#manifest();
+    let total = manifest.entries.reduce((n, e) => n + e.size, 0);
+    let start = manifest.startOffset;
+    for (const e of manifest.entries) {
+      const expired = retentionMs >= 0 && e.maxTimestamp >= 0n && Number(e.maxTimestamp) < nowMs - retentionMs;
+      const oversize = retentionBytes >= 0 && total - e.size >= retentionBytes;
+      if (!expired && !oversize) break;
+      total -= e.size;
+      start = e.lastOffset + 1n;
+    }
+    if (start <= manifest.startOffset) return;
+    let dropped: readonly ManifestEntry[];
+    try {
+      dropped = await this.#manifests.advanceManifestStart(this.topicId, this.partition, start);
+    } catch (err) {
+      throw new StorageError('unavailable', `retention of ${this.topic}-${this.partition}: ${(err as Error).message}`, { cause: err, retriable: true });
+    }
+    const lakeFiles = dropped.filter((e) => e.format === 'parquet').map((e) => e.objectKey);
+    if (lakeFiles.length > 0) await this.location.store.delete(lakeFiles).catch(() => undefined);
   }
 
   close(): Promise<void> {

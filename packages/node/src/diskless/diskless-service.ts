@@ -47,7 +47,14 @@ export function disklessConfigOf(c: TopicConfig): DisklessPartitionConfig {
     flushBytes: c.disklessFlushBytes,
     flushRecords: c.disklessFlushRecords,
     ackMode: c.disklessAckMode === 'buffered' ? 'buffered' : 'durable',
+    retentionMs: c.cleanupPolicy.includes('delete') ? clampMs(c.retentionMs) : -1,
+    retentionBytes: c.cleanupPolicy.includes('delete') ? clampMs(c.retentionBytes) : -1,
   };
+}
+
+/** Kafka's long settings as JS numbers (Long.MAX_VALUE means never). */
+function clampMs(v: bigint): number {
+  return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
 }
 
 /**

@@ -50,16 +50,28 @@ interface Group {
   timer: NodeJS.Timeout | null;
   /** When the oldest unflushed byte of the group arrived. */
   since: number;
-  flushing: boolean;
+  /** When the last flush started (0 = never): flushes start at most once per interval. */
+  lastStart: number;
+  /** Flushes uploading or committing now (at most MAX_FLUSHES_IN_FLIGHT). */
+  inFlight: number;
+  /** Resolves when the latest flush's commits are done: the next flush commits after it. */
+  commitTail: Promise<void>;
   again: boolean;
 }
 
 /**
+ * Flushes of one store in flight at once. Their uploads overlap; their commits run in the order
+ * the flushes started, so each partition's slices commit in offset order.
+ */
+export const MAX_FLUSHES_IN_FLIGHT = 4;
+
+/**
  * The node's diskless flusher (BRIEF §5): every diskless partition sharing an object store is
  * flushed into one object per flush, so PUTs per second do not grow with the partition count.
- * A group flushes when its oldest buffered byte is `diskless.flush.interval.ms` old or its
- * buffered bytes or records reach a member's `diskless.flush.bytes` / `.records` (the smallest
- * member threshold wins). A flush uploads the object, then commits every member's slice to the
+ * A group flushes on a steady cadence, one `diskless.flush.interval.ms` after its previous flush
+ * started (at once when data arrives after a quiet spell), so no byte waits longer than the
+ * interval; and early when its buffered bytes or records reach a member's `diskless.flush.bytes` /
+ * `.records` (the smallest member threshold wins). A flush uploads the object, then commits every member's slice to the
  * coordinator in one transaction that compares each partition's next offset; only then are the
  * slices durable (acks answered, high watermarks moved). One flush per group is in flight at a
  * time, which keeps each partition's commits in offset order. PUT and commit failures are retried
@@ -131,7 +143,7 @@ export class DisklessFlusher implements DisklessHost {
     const key = backend.location.storeKey;
     let group = this.#groups.get(key);
     if (group === undefined) {
-      group = { key, members: new Set(), timer: null, since: 0, flushing: false, again: false };
+      group = { key, members: new Set(), timer: null, since: 0, lastStart: 0, inFlight: 0, commitTail: Promise.resolve(), again: false };
       this.#groups.set(key, group);
     }
     if (group.since === 0) group.since = Date.now();
@@ -152,7 +164,10 @@ export class DisklessFlusher implements DisklessHost {
       this.#flushSoon(group, 0);
       return;
     }
-    if (group.timer === null) this.#flushSoon(group, Math.max(0, group.since + interval - Date.now()));
+    // On a steady cadence: one interval after the previous flush started, or at once when that is
+    // past (data arriving after a quiet spell). Either way no byte waits longer than the interval
+    // and a store gets at most one object per interval from the time trigger.
+    if (group.timer === null) this.#flushSoon(group, Math.max(0, Math.max(group.lastStart + interval, group.since) - Date.now()));
   }
 
   forget(backend: DisklessBackend): void {
@@ -161,7 +176,12 @@ export class DisklessFlusher implements DisklessHost {
 
   /** Flushes what is buffered now and waits for it (tests, shutdown). */
   async flushAll(): Promise<void> {
-    await Promise.all([...this.#groups.values()].map((g) => this.#flush(g)));
+    // A few rounds: a flush started while the store had MAX_FLUSHES_IN_FLIGHT going waits for the next.
+    for (let round = 0; round < 3; round++) {
+      const groups = [...this.#groups.values()];
+      await Promise.all(groups.map((g) => this.#flush(g)));
+      await Promise.all(groups.map((g) => g.commitTail));
+    }
   }
 
   /** Flushes what is buffered (waiting at most `graceMs` for the object store), then stops. */
@@ -188,39 +208,41 @@ export class DisklessFlusher implements DisklessHost {
     }, delayMs);
   }
 
-  async #flush(group: Group): Promise<void> {
-    if (group.flushing) {
+  #flush(group: Group): Promise<void> {
+    if (group.inFlight >= MAX_FLUSHES_IN_FLIGHT) {
       group.again = true;
-      return;
+      return group.commitTail;
     }
-    group.flushing = true;
     group.since = 0;
+    group.lastStart = Date.now();
     if (group.timer !== null) {
       clearTimeout(group.timer);
       group.timer = null;
     }
-    try {
-      const parts: { backend: DisklessBackend; slice: BufferedSlice }[] = [];
-      for (const backend of group.members) {
-        const slice = backend.takeForFlush();
-        if (slice !== null) parts.push({ backend, slice });
-      }
-      group.members.clear();
-      if (parts.length > 0) await this.#write(parts);
-    } catch (err) {
-      this.#options.logger.error({ err }, 'diskless flush failed');
-    } finally {
-      group.flushing = false;
-      const again = group.again;
-      group.again = false;
-      // Partitions that buffered while this flush ran re-registered themselves (committed() or buffered()).
-      if (again || group.members.size > 0) {
-        for (const m of [...group.members]) this.buffered(m);
-      }
+    const parts: { backend: DisklessBackend; slice: BufferedSlice }[] = [];
+    for (const backend of group.members) {
+      const slice = backend.takeForFlush();
+      if (slice !== null) parts.push({ backend, slice });
     }
+    group.members.clear();
+    if (parts.length === 0) return Promise.resolve();
+    group.inFlight++;
+    const previous = group.commitTail;
+    let committed = (): void => undefined;
+    group.commitTail = new Promise<void>((resolve) => (committed = resolve));
+    return this.#write(parts, previous)
+      .catch((err: unknown) => this.#options.logger.error({ err }, 'diskless flush failed'))
+      .finally(() => {
+        committed();
+        group.inFlight--;
+        const again = group.again;
+        group.again = false;
+        // Partitions that buffered meanwhile registered again (buffered()); re-evaluate the triggers.
+        if (again || group.members.size > 0) for (const m of [...group.members]) this.buffered(m);
+      });
   }
 
-  async #write(parts: { backend: DisklessBackend; slice: BufferedSlice }[]): Promise<void> {
+  async #write(parts: { backend: DisklessBackend; slice: BufferedSlice }[], previous: Promise<void>): Promise<void> {
     const first = parts[0];
     if (first === undefined) return;
     const started = performance.now();
@@ -261,6 +283,8 @@ export class DisklessFlusher implements DisklessHost {
           this.#bytes?.add(body.length);
         };
         await upload();
+        // Commits in flush order: the previous flush may hold earlier slices of the same partitions.
+        await previous;
         let uploadedAt = Date.now();
         let remaining = placed;
         while (remaining.length > 0) {
@@ -272,7 +296,7 @@ export class DisklessFlusher implements DisklessHost {
             remaining = remaining.map((p) => ({ ...p, entry: { ...p.entry, objectKey } }));
           }
           const chunk = remaining.slice(0, Math.max(1, Math.min(MAX_MANIFEST_APPENDS, this.#options.maxAppendsPerCommit ?? MAX_MANIFEST_APPENDS)));
-          const appends: ManifestAppend[] = chunk.map((p) => ({ topicId: p.backend.topicId, partition: p.backend.partition, expectedNextOffset: p.backend.durableEndOffset, entry: p.entry }));
+          const appends: ManifestAppend[] = chunk.map((p) => ({ topicId: p.backend.topicId, partition: p.backend.partition, expectedNextOffset: p.entry.baseOffset, entry: p.entry }));
           let result: Awaited<ReturnType<ManifestStore['commitObject']>> | null;
           const t = performance.now();
           try {

@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Fetch, ListOffsets, scanBatches, decodeRecordBatch, type RequestInputOf } from '@oxbow/protocol';
+import { Fetch, KafkaErrorCode, ListOffsets, scanBatches, decodeRecordBatch, type RequestInputOf } from '@oxbow/protocol';
 import type { KafkaClient } from '../../src/client/kafka-client.js';
 import { createTopic, produce, recordBatch, startTestBroker, type TestBroker } from '../test-broker.js';
 
@@ -121,5 +121,36 @@ describe('diskless compaction into lake layout', () => {
       '00000000000000000100-00000000000000000109.parquet',
     ]);
     expect(await readAll(c, 'lake', 0, 110n)).toEqual(all);
+  });
+});
+
+describe('diskless retention', () => {
+  let b: TestBroker;
+  let c: KafkaClient;
+
+  beforeAll(async () => {
+    b = await startTestBroker({ settings: { 'diskless.flush.interval.ms': '10' } });
+    c = await b.client();
+  });
+
+  afterAll(async () => {
+    await b?.close();
+  });
+
+  it('drops the oldest whole flush slices past retention.bytes and answers OFFSET_OUT_OF_RANGE below the new start', async () => {
+    await createTopic(c, 'kept', { partitions: 1, configs: { 'storage.mode': 'diskless', 'retention.bytes': '3000' } });
+    for (let round = 0; round < 6; round++) await produce(c, 'kept', 0, await recordBatch(10, { valueBytes: 100 }));
+    await b.broker.runHousekeeping();
+    const earliest = await c.send(ListOffsets, { replicaId: -1, isolationLevel: 0, topics: [{ name: 'kept', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -2n }] }] }, 7);
+    const start = earliest.topics[0]?.partitions[0]?.offset ?? -1n;
+    expect(start).toBeGreaterThan(0n);
+    expect(start % 10n).toBe(0n);
+    const res = await c.send(Fetch, fetchBody('kept', 0, 0n), 12);
+    expect(res.responses[0]?.partitions[0]?.errorCode).toBe(KafkaErrorCode.OFFSET_OUT_OF_RANGE);
+    expect((await readAll(c, 'kept', 0, 60n).catch(() => [])).length).toBe(0);
+  });
+
+  it('refuses cleanup.policy=compact on diskless topics', async () => {
+    await expect(createTopic(c, 'compacted-dl', { configs: { 'storage.mode': 'diskless', 'cleanup.policy': 'compact' } })).rejects.toThrow();
   });
 });
