@@ -181,7 +181,7 @@ describe('diskless PUT rate and S3 faults', () => {
       faulty = await steadyLoad(broker.bootstrap, topic, 16, 8, 'faulty', 16, 16 * 1024);
     } finally {
       clearInterval(sampling);
-      proxy.setFaults({});
+      proxy.setFaults({ errorRate: 0, latencyMs: 0 });
     }
     const count = (r: LoadResult): number => [...r.acked.values()].reduce((n, v) => n + v.length, 0);
     const cleanRate = count(clean) / clean.seconds;

@@ -280,11 +280,11 @@ describe('diskless topics on one node, per-topic buckets on S3', () => {
         await other.disconnect();
       }
       expect(await Promise.race([stuck, new Promise((r) => setTimeout(() => r('pending'), 1000))])).toBe('pending');
-      proxyB.setFaults({});
+      proxyB.setFaults({ errorRate: 0 });
       // Retried by the flusher once the bucket is back: acknowledged (or, had the request timed out first, stored anyway).
       expect(await stuck).toBe('acked');
     } finally {
-      proxyB.setFaults({});
+      proxyB.setFaults({ errorRate: 0 });
       await producer.disconnect();
     }
     const consumer = kafka.consumer({ groupId: 'after-outage' });
