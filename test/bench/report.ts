@@ -12,6 +12,7 @@ import { SYSTEM_PYTHON } from './child.js';
 import type { BenchConfig } from './config.js';
 import type { CoordinationResults } from './coordination-bench.js';
 import { clusterRows, type ClusterResults } from './cluster-bench.js';
+import { disklessRows, type DisklessResults } from './diskless-bench.js';
 import type { RequestStats } from './load-generator.js';
 import type { CoreSplit } from './process-stats.js';
 import type { RawLimits } from './raw-limits.js';
@@ -25,6 +26,7 @@ export interface BenchResults {
   readonly sink: (ReplayResult & { readonly cpuPerGB: number }) | null;
   readonly coordination: CoordinationResults | null;
   readonly cluster: ClusterResults | null;
+  readonly diskless?: DisklessResults | null;
   /** Measurements that could not be taken: each becomes a MISS row with its reason. */
   readonly failures: readonly Failure[];
   readonly seconds: number;
@@ -164,6 +166,7 @@ export function buildRows(r: BenchResults): Row[] {
     add('transactions, sequential: AddPartitionsToTxn + Produce 10 × 1 KiB + EndTxn', f1(co.transactionsPerSecond), 'txn/s', `EndTxn p50 ${f2(co.endTxnMs.p50)} ms, p99 ${f2(co.endTxnMs.p99)} ms`);
   }
   if (r.cluster !== null) rows.push(...clusterRows(r.cluster));
+  if (r.diskless != null) rows.push(...disklessRows(r.diskless));
   for (const failure of r.failures) {
     const oneLine = failure.error.replaceAll(/\s+/g, ' ').slice(0, 600);
     add(`NOT MEASURED: ${failure.what}`, 'n/a', '', oneLine, failure.goal, failure.goal === '' || failure.goal === '(diagnostic)' ? '' : 'MISS');

@@ -14,6 +14,7 @@ import { startCeilingBench } from './ceiling.js';
 import { benchConfig } from './config.js';
 import { measureCoordination, type CoordinationResults } from './coordination-bench.js';
 import { measureCluster, type ClusterResults } from './cluster-bench.js';
+import { measureDiskless, type DisklessResults } from './diskless-bench.js';
 import { MB, measureRawLimits } from './raw-limits.js';
 import { writeReport } from './report.js';
 
@@ -62,7 +63,13 @@ try {
   } catch (err) {
     failures.push({ what: '3-node cluster figures (rf=3 vs rf=1, failover)', goal: '', error: message(err) });
   }
-  const md = writeReport(ROOT, { config, raw, capture, broker, sink, coordination, cluster, failures: [...failures, ...broker.failures], seconds: (performance.now() - started) / 1000 });
+  let diskless: DisklessResults | null = null;
+  try {
+    diskless = await measureDiskless(config, log);
+  } catch (err) {
+    failures.push({ what: 'diskless topic figures', goal: 'produce p99 ≤ flush interval + 2 × S3 PUT p99 + commit p99', error: message(err) });
+  }
+  const md = writeReport(ROOT, { config, raw, capture, broker, sink, coordination, cluster, diskless, failures: [...failures, ...broker.failures], seconds: (performance.now() - started) / 1000 });
   process.stdout.write(`${md}\nWritten to bench-results/broker.md and bench-results/broker.json\n`);
 } finally {
   rmSync(work, { recursive: true, force: true });
