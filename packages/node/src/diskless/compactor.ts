@@ -3,7 +3,7 @@ import type { Coordinator, ManifestEntry } from '@oxbow/controller';
 import { lakeObjectKey, parquetCompressionSupport, type ObjectStore, type ParquetCompression, type ParquetWorkerPool } from '@oxbow/storage';
 import type { Logger } from '../observability/logger.js';
 import type { DisklessBackend } from './diskless-backend.js';
-import { encodeParquetIndex, type EntryReader } from './entry-reader.js';
+import { encodeParquetIndex, flushObjectTime, type EntryReader } from './entry-reader.js';
 
 const tracer = trace.getTracer('oxbow.diskless');
 
@@ -17,12 +17,6 @@ export interface CompactionPolicy {
   readonly maxAgeMs: number;
   /** Flush objects no manifest references are deleted once this old (in-flight commits must finish within it). */
   readonly graceMs: number;
-}
-
-/** Upload time of a flush object, from its key (`_diskless/objects/{node}/{ms}-{uuid}.batches`), or null. */
-export function flushObjectTime(objectKey: string): number | null {
-  const match = /\/(\d{15})-[0-9a-f-]+\.batches$/.exec(objectKey);
-  return match === null ? null : Number(match[1]);
 }
 
 /**

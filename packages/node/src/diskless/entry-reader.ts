@@ -9,6 +9,25 @@ export interface EntryLocation {
   readonly storeKey: string;
 }
 
+/** Key of a flush object: `_diskless/objects/{node}/{ms:015}-{size:010}-{uuid}.batches`. */
+export function flushObjectKey(nodeId: number, nowMs: number, size: number, uuid: string): string {
+  return `_diskless/objects/${nodeId}/${String(nowMs).padStart(15, '0')}-${String(size).padStart(10, '0')}-${uuid}.batches`;
+}
+
+const FLUSH_KEY = /\/(\d{15})-(\d{10})-[0-9a-f-]+\.batches$/;
+
+/** Upload time of a flush object, from its key, or null. */
+export function flushObjectTime(objectKey: string): number | null {
+  const match = FLUSH_KEY.exec(objectKey);
+  return match === null ? null : Number(match[1]);
+}
+
+/** Size of a flush object, from its key, or null. */
+export function flushObjectSize(objectKey: string): number | null {
+  const match = FLUSH_KEY.exec(objectKey);
+  return match === null ? null : Number(match[2]);
+}
+
 /** Cache key of an entry's byte range. */
 export function entryCacheKey(storeKey: string, objectKey: string, position: number, size: number): string {
   return `${storeKey}\n${objectKey}\n${position}\n${size}`;
@@ -62,8 +81,14 @@ export function decodeParquetIndex(extra: string): ParquetFileIndex {
   };
 }
 
-/** Flush objects up to this size are read (and cached) whole: one GET serves every partition's slice. */
+/**
+ * Flush objects are read (and cached) whole, one GET serving every partition's slice, when they are
+ * at most this size and at most 1/16 of the read cache: consumers of many partitions read one
+ * object at different times, and an object evicted before its last reader would be fetched again
+ * (a larger one is read by ranged GETs, one per partition slice).
+ */
 export const WHOLE_OBJECT_MAX_BYTES = 16 * 1024 * 1024;
+const WHOLE_OBJECT_CACHE_SHARE = 16;
 
 /**
  * Reads committed diskless entries: slices of flush objects (the whole object with one GET when
@@ -75,9 +100,12 @@ export class EntryReader {
   readonly #cache: ReadCache;
   readonly #parquet: ParquetWorkerPool;
 
+  readonly #wholeMax: number;
+
   constructor(cache: ReadCache, parquet: ParquetWorkerPool) {
     this.#cache = cache;
     this.#parquet = parquet;
+    this.#wholeMax = Math.min(WHOLE_OBJECT_MAX_BYTES, Math.floor(cache.maxBytes / WHOLE_OBJECT_CACHE_SHARE));
   }
 
   async read(where: EntryLocation, entry: ManifestEntry, offset: bigint, maxBytes: number, maxOffset: bigint, minOneBatch: boolean): Promise<Buffer> {
@@ -101,16 +129,21 @@ export class EntryReader {
     for (const r of planParquetRead(index, entry.baseOffset, 1)) void this.#range(where, entry.objectKey, r.offset, r.length).catch(() => undefined);
   }
 
-  /** Puts a just-committed flush object into the cache, so the newest data is served from memory. */
-  remember(where: EntryLocation, objectKey: string, body: Buffer): void {
-    if (body.length <= WHOLE_OBJECT_MAX_BYTES) this.#cache.put(entryCacheKey(where.storeKey, objectKey, 0, -1), body);
+  /** Puts a just-committed flush object (or its slices) into the cache, so the newest data is served from memory. */
+  remember(where: EntryLocation, objectKey: string, body: Buffer, entries: readonly ManifestEntry[]): void {
+    if (body.length <= this.#wholeMax) {
+      this.#cache.put(entryCacheKey(where.storeKey, objectKey, 0, -1), body);
+      return;
+    }
+    for (const e of entries) this.#cache.put(entryCacheKey(where.storeKey, objectKey, e.position, e.size), body.subarray(e.position, e.position + e.size));
   }
 
   /** The bytes of a flush-object slice: from the cached whole object when there is one (or it is small), else a ranged GET. */
   async #slice(where: EntryLocation, entry: ManifestEntry): Promise<Buffer> {
     const end = entry.position + entry.size;
     const wholeKey = entryCacheKey(where.storeKey, entry.objectKey, 0, -1);
-    if (this.#cache.has(wholeKey) || end <= WHOLE_OBJECT_MAX_BYTES) {
+    const size = flushObjectSize(entry.objectKey);
+    if (this.#cache.has(wholeKey) || (size !== null && size <= this.#wholeMax)) {
       const whole = await this.#cache.get(wholeKey, () => where.store.get(entry.objectKey));
       if (whole.length >= end) return whole.subarray(entry.position, end);
     }

@@ -5,7 +5,7 @@ import { MailboxFullError } from '@oxbow/partition-actor';
 import { KafkaApiError, KafkaErrorCode } from '@oxbow/protocol';
 import type { Logger } from '../observability/logger.js';
 import type { BufferedSlice, DisklessBackend, DisklessHost } from './diskless-backend.js';
-import type { EntryReader } from './entry-reader.js';
+import { flushObjectKey, type EntryReader } from './entry-reader.js';
 
 const tracer = trace.getTracer('oxbow.diskless');
 
@@ -59,6 +59,9 @@ interface Group {
   again: boolean;
 }
 
+/** Histogram bounds (seconds) for upload and commit times: 1 ms to 30 s. */
+const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
 /**
  * Flushes of one store in flight at once. Their uploads overlap; their commits run in the order
  * the flushes started, so each partition's slices commit in offset order.
@@ -99,9 +102,10 @@ export class DisklessFlusher implements DisklessHost {
     const m = options.meter;
     this.#objects = m?.createCounter(FLUSH_METRICS.objects, { description: 'Objects uploaded by the diskless flusher (PUTs)' }) ?? null;
     this.#bytes = m?.createCounter(FLUSH_METRICS.bytes, { description: 'Bytes uploaded by the diskless flusher', unit: 'By' }) ?? null;
-    this.#duration = m?.createHistogram(FLUSH_METRICS.duration, { description: 'Diskless flush time: upload and manifest commit', unit: 's' }) ?? null;
-    this.#upload = m?.createHistogram(FLUSH_METRICS.upload, { description: 'Diskless object upload time, retries included', unit: 's' }) ?? null;
-    this.#commit = m?.createHistogram(FLUSH_METRICS.commit, { description: 'Diskless manifest commit time, retries included', unit: 's' }) ?? null;
+    const advice = { explicitBucketBoundaries: SECONDS_BUCKETS };
+    this.#duration = m?.createHistogram(FLUSH_METRICS.duration, { description: 'Diskless flush time: upload and manifest commit', unit: 's', advice }) ?? null;
+    this.#upload = m?.createHistogram(FLUSH_METRICS.upload, { description: 'Diskless object upload time, retries included', unit: 's', advice }) ?? null;
+    this.#commit = m?.createHistogram(FLUSH_METRICS.commit, { description: 'Diskless manifest commit time, retries included', unit: 's', advice }) ?? null;
     m?.createObservableGauge(FLUSH_METRICS.bufferedBytes, { description: 'Bytes buffered by diskless partitions, not yet committed', unit: 'By' }).addCallback((r) => r.observe(this.#buffered));
   }
 
@@ -247,10 +251,8 @@ export class DisklessFlusher implements DisklessHost {
     if (first === undefined) return;
     const started = performance.now();
     const store = first.backend.location.store;
-    const newKey = (): string => `_diskless/objects/${this.#options.nodeId}/${Date.now().toString().padStart(15, '0')}-${randomUUID()}.batches`;
-    let objectKey = newKey();
     const chunks: Buffer[] = [];
-    const placed: { backend: DisklessBackend; entry: ManifestEntry }[] = [];
+    let placed: { backend: DisklessBackend; entry: ManifestEntry }[] = [];
     let position = 0;
     for (const { backend, slice } of parts) {
       const bytes = slice.chunks.length === 1 && slice.chunks[0] !== undefined ? slice.chunks[0] : Buffer.concat(slice.chunks);
@@ -260,7 +262,7 @@ export class DisklessFlusher implements DisklessHost {
         entry: {
           baseOffset: slice.firstOffset,
           lastOffset: slice.lastOffset,
-          objectKey,
+          objectKey: '',
           format: 'batches',
           position,
           size: bytes.length,
@@ -272,6 +274,9 @@ export class DisklessFlusher implements DisklessHost {
       position += bytes.length;
     }
     const body = Buffer.concat(chunks, position);
+    const newKey = (): string => flushObjectKey(this.#options.nodeId, Date.now(), body.length, randomUUID());
+    let objectKey = newKey();
+    placed = placed.map((p) => ({ ...p, entry: { ...p.entry, objectKey } }));
     await tracer.startActiveSpan('diskless flush', { attributes: { 'oxbow.diskless.partitions': parts.length, 'oxbow.diskless.bytes': body.length, 'oxbow.object.key': objectKey } }, async (span) => {
       try {
         const upload = async (): Promise<void> => {
@@ -315,7 +320,7 @@ export class DisklessFlusher implements DisklessHost {
           this.#commit?.record((performance.now() - t) / 1000);
           if (result === null) continue;
           if (result.ok) {
-            this.reader.remember(first.backend.location, objectKey, body);
+            this.reader.remember(first.backend.location, objectKey, body, chunk.map((p) => p.entry));
             for (const p of chunk) p.backend.committed(p.entry);
             remaining = remaining.slice(chunk.length);
             continue;

@@ -30,6 +30,10 @@ export class ReadCache {
     meter?.createObservableGauge(READ_CACHE_METRICS.bytes, { description: 'Bytes held by the diskless read cache', unit: 'By' }).addCallback((r) => r.observe(this.#bytes));
   }
 
+  get maxBytes(): number {
+    return this.#maxBytes;
+  }
+
   get bytes(): number {
     return this.#bytes;
   }
