@@ -345,9 +345,19 @@ export class DisklessBackend implements PartitionBackend {
     return Promise.resolve();
   }
 
+  /**
+   * Topic deletion: the coordinator already dropped the manifest; the partition's snapshot and lake
+   * files go too (flush objects are collected once no manifest references them).
+   */
   async destroy(): Promise<void> {
     await this.close();
-    await this.location.store.delete(snapshotKey(this.topicId, this.partition)).catch(() => undefined);
+    const doomed = [snapshotKey(this.topicId, this.partition)];
+    try {
+      for await (const o of this.location.store.list(`${this.topic}/partition=${this.partition}/`)) doomed.push(o.key);
+      await this.location.store.delete(doomed);
+    } catch {
+      // Best effort: the topic is gone either way; leftover files are unreferenced.
+    }
   }
 
   #manifest(): ReturnType<ManifestStore['manifest']> {

@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Fetch, KafkaErrorCode, ListOffsets, scanBatches, decodeRecordBatch, type RequestInputOf } from '@oxbow/protocol';
+import { DeleteTopics, Fetch, KafkaErrorCode, ListOffsets, scanBatches, decodeRecordBatch, type RequestInputOf } from '@oxbow/protocol';
 import type { KafkaClient } from '../../src/client/kafka-client.js';
 import { createTopic, produce, recordBatch, startTestBroker, type TestBroker } from '../test-broker.js';
 
@@ -121,6 +121,12 @@ describe('diskless compaction into lake layout', () => {
       '00000000000000000100-00000000000000000109.parquet',
     ]);
     expect(await readAll(c, 'lake', 0, 110n)).toEqual(all);
+    // Deleting the topic deletes its lake files.
+    const deleted = await c.send(DeleteTopics, { topicNames: ['lake'], timeoutMs: 10_000 }, 5);
+    expect(deleted.responses[0]?.errorCode).toBe(0);
+    const deadline = Date.now() + 5000;
+    while ((await readdir(join(b.dataDir, 'objects', 'lake', 'partition=0')).catch(() => [])).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await readdir(join(b.dataDir, 'objects', 'lake', 'partition=0')).catch(() => [])).toEqual([]);
   });
 });
 
