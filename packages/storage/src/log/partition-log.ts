@@ -1,4 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
+import { scanBatches, type RecordBatchView } from '@oxbow/protocol';
 import { AsyncMutex } from './async-mutex.js';
 import { writeOffsetCheckpoint } from './checkpoint.js';
 import { runCompaction } from './compactor.js';
@@ -149,7 +150,9 @@ export class PartitionLog {
    * `info.firstOffset` MUST equal the log end offset and the batches' offsets must match `info` and
    * increase, else StorageError `invalid-append`. Rolls a new segment first when the active one would
    * pass segment.bytes, is older than segment.ms, or the offsets would overflow its int32 range.
-   * On an `io` failure nothing becomes visible and the log end offset stays where it was.
+   * On an `io` failure nothing becomes visible and the log end offset stays where it was, except
+   * that batches that would pass segment.bytes together are appended in runs (rolling between
+   * them), and the runs before a failing one stay.
    */
   append(batches: Buffer, info: AppendBatchesInfo): Promise<void> {
     return this.#mutex.run(async () => {
@@ -159,28 +162,41 @@ export class PartitionLog {
       }
       const views = checkAppendBatches(batches, info);
       const now = this.#now();
-      let active = this.#segments.active;
-      const full = active.size + batches.length > this.#config.segmentBytes;
-      const old = active.rollBaseMs !== null && now - active.rollBaseMs >= this.#config.segmentMs;
-      if (active.size > 0 && (full || old || info.lastOffset - active.baseOffset > BigInt(INT32_MAX))) {
-        active = await this.#segments.roll(this.#logEndOffset, now);
-        this.#flusher.flushed();
+      // Several batches (a partition's queued appends stored together) that would pass segment.bytes
+      // are appended in runs that each fit, rolling between them, as they would have been one by one.
+      if (views.length > 1 && this.#segments.active.size + batches.length > this.#config.segmentBytes) {
+        for (const run of segmentRuns(views, this.#segments.active.size, this.#config.segmentBytes)) {
+          const bytes = batches.subarray(run.start, run.end);
+          await this.#appendRun(scanBatches(bytes), bytes, run.info, now);
+        }
+        return;
       }
-      if (active.size + batches.length > INT32_MAX) throw new StorageError('invalid-append', `${batches.length} bytes do not fit in a segment`);
-      const sync = this.#flusher.mustSync(info.recordCount, this.#config.flushMessages);
-      await active.append(views, batches, {
-        intervalBytes: this.#config.indexIntervalBytes,
-        sync,
-        nowMs: now,
-        maxTimestamp: info.maxTimestamp,
-        offsetOfMaxTimestamp: info.offsetOfMaxTimestamp,
-      });
-      this.#logEndOffset = info.lastOffset + 1n;
-      if (info.maxTimestamp >= 0n && (this.#maxTimestamp === null || info.maxTimestamp > this.#maxTimestamp.timestamp)) {
-        this.#maxTimestamp = { timestamp: info.maxTimestamp, offset: info.offsetOfMaxTimestamp };
-      }
-      this.#flusher.appended(info.recordCount, sync);
+      await this.#appendRun(views, batches, info, now);
     });
+  }
+
+  async #appendRun(views: RecordBatchView[], batches: Buffer, info: AppendBatchesInfo, now: number): Promise<void> {
+    let active = this.#segments.active;
+    const full = active.size + batches.length > this.#config.segmentBytes;
+    const old = active.rollBaseMs !== null && now - active.rollBaseMs >= this.#config.segmentMs;
+    if (active.size > 0 && (full || old || info.lastOffset - active.baseOffset > BigInt(INT32_MAX))) {
+      active = await this.#segments.roll(this.#logEndOffset, now);
+      this.#flusher.flushed();
+    }
+    if (active.size + batches.length > INT32_MAX) throw new StorageError('invalid-append', `${batches.length} bytes do not fit in a segment`);
+    const sync = this.#flusher.mustSync(info.recordCount, this.#config.flushMessages);
+    await active.append(views, batches, {
+      intervalBytes: this.#config.indexIntervalBytes,
+      sync,
+      nowMs: now,
+      maxTimestamp: info.maxTimestamp,
+      offsetOfMaxTimestamp: info.offsetOfMaxTimestamp,
+    });
+    this.#logEndOffset = info.lastOffset + 1n;
+    if (info.maxTimestamp >= 0n && (this.#maxTimestamp === null || info.maxTimestamp > this.#maxTimestamp.timestamp)) {
+      this.#maxTimestamp = { timestamp: info.maxTimestamp, offset: info.offsetOfMaxTimestamp };
+    }
+    this.#flusher.appended(info.recordCount, sync);
   }
 
   /**
@@ -448,4 +464,40 @@ export class PartitionLog {
     if (this.#closed && !(err instanceof StorageError)) return new StorageError('closed', `log ${this.dir} closed while ${action}`, { cause: err });
     return toStorageError(action, err);
   }
+}
+
+/**
+ * Splits consecutive batches into runs for segments of `segmentBytes`: the first run fills what the
+ * active segment (`activeSize` bytes) has left, each later run a fresh segment; a batch larger than
+ * a segment is a run of its own.
+ */
+function segmentRuns(views: readonly RecordBatchView[], activeSize: number, segmentBytes: number): { start: number; end: number; info: AppendBatchesInfo }[] {
+  const runs: { start: number; end: number; info: AppendBatchesInfo }[] = [];
+  let run: RecordBatchView[] = [];
+  let used = activeSize;
+  const close = (): void => {
+    const first = run[0];
+    const last = run[run.length - 1];
+    if (first === undefined || last === undefined) return;
+    let max = run[0] as RecordBatchView;
+    for (const v of run) if (v.maxTimestamp > max.maxTimestamp) max = v;
+    runs.push({
+      start: first.start,
+      end: last.start + last.size,
+      info: { firstOffset: first.baseOffset, lastOffset: last.lastOffset, maxTimestamp: max.maxTimestamp, offsetOfMaxTimestamp: max.lastOffset, recordCount: run.reduce((n, v) => n + v.recordsCount, 0) },
+    });
+    run = [];
+  };
+  for (const v of views) {
+    if (run.length > 0 && used + v.size > segmentBytes) {
+      close();
+      used = 0;
+    } else if (run.length === 0 && used > 0 && used + v.size > segmentBytes) {
+      used = 0;
+    }
+    run.push(v);
+    used += v.size;
+  }
+  close();
+  return runs;
 }

@@ -109,6 +109,28 @@ describe('PartitionLog append and read', () => {
     await log.close();
   });
 
+  it('splits one append of many batches at segment.bytes, as separate appends would be', async () => {
+    const log = await PartitionLog.open(await tempDir(), { ...TEST_CONFIG, segmentBytes: 600 });
+    await appendRecords(log, recordsOf(2, 0n));
+    const batches: Buffer[] = [];
+    let next = log.logEndOffset;
+    for (let i = 0; i < 20; i++) {
+      const { bytes } = await makeBatch(next, recordsOf(3, BigInt(i + 1)));
+      batches.push(bytes);
+      next += 3n;
+    }
+    const all = Buffer.concat(batches);
+    expect(all.length).toBeGreaterThan(2 * 600);
+    await log.append(all, { firstOffset: 2n, lastOffset: next - 1n, maxTimestamp: 20n, offsetOfMaxTimestamp: next - 1n, recordCount: 60 });
+    const segments = log.segments();
+    expect(segments.length).toBeGreaterThanOrEqual(Math.ceil(all.length / 600));
+    for (const s of segments) expect(s.sizeBytes).toBeLessThanOrEqual(600);
+    for (let i = 1; i < segments.length; i++) expect(segments[i]?.baseOffset).toBe(segments[i - 1]?.endOffset);
+    expect((await readAll(log, 250)).map((r) => r.offset)).toEqual(Array.from({ length: 62 }, (_, i) => BigInt(i)));
+    expect(await log.offsetForTimestamp(20n)).toEqual({ offset: 59n, timestamp: 20n });
+    await log.close();
+  });
+
   it('puts a batch larger than segment.bytes in a segment of its own', async () => {
     const log = await PartitionLog.open(await tempDir(), { ...TEST_CONFIG, segmentBytes: 200 });
     for (let i = 0; i < 3; i++) await appendRecords(log, [{ key: 'k', value: 'x'.repeat(400), timestamp: 1n }]);
