@@ -57,6 +57,16 @@ async function leaderAsSeenBy(node: BrokerProcess): Promise<number> {
   }
 }
 
+async function brokersSeenBy(node: BrokerProcess): Promise<number> {
+  const wire = await WireClient.connect(node.bootstrap, { timeoutMs: 3000 });
+  try {
+    const md = await wire.send(Metadata, { topics: [], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }, 9);
+    return md.brokers.length;
+  } finally {
+    wire.close();
+  }
+}
+
 async function produceTo(wire: WireClient, value: string, acks: -1 | 1): Promise<{ errorCode: number; baseOffset: bigint }> {
   const records = await encodeRecordBatch({ records: [{ timestamp: BigInt(Date.now()), key: null, value: Buffer.from(value) }] });
   const r = await wire.send(Produce, { transactionalId: null, acks, timeoutMs: 10_000, topicData: [{ name: TOPIC, partitionData: [{ index: 0, records }] }] }, 9);
@@ -81,10 +91,12 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs: num
 
 describe('a leader isolated with writes in flight', () => {
   it('ends, after healing, with every replica holding the same log', async () => {
+    // Every node registered, as node 1 sees it (registrations reach it through its etcd watch).
+    await until('3 brokers', async () => (await brokersSeenBy(nodes[0]!)) === 3, 20_000);
     const admin = await WireClient.connect(nodes[0]!.bootstrap);
     const created = await admin.send(CreateTopics, { topics: [{ name: TOPIC, numPartitions: 1, replicationFactor: 3, assignments: [], configs: [] }], timeoutMs: 30_000, validateOnly: false });
     admin.close();
-    expect(created.topics[0]?.errorCode).toBe(0);
+    expect(created.topics[0]?.errorCode, created.topics[0]?.errorMessage ?? "").toBe(0);
     await until('a leader', async () => (await leaderAsSeenBy(nodes[0]!)) > 0, 20_000);
     const oldLeader = await leaderAsSeenBy(nodes[0]!);
     const old = nodes[oldLeader - 1]!;
