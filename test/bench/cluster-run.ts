@@ -1,37 +1,5 @@
-/**
- * `npm run bench:cluster` in test/: only the 3-node cluster section of the bench (cluster-bench.ts),
- * printed as a Markdown table. Progress goes to stderr; it exits non-zero only when the cluster
- * could not be measured at all (measurements that failed are MISS rows).
- */
-import { benchConfig } from './config.js';
+/** `npm run bench:cluster` in test/: only the 3-node cluster section of the bench (cluster-bench.ts). */
 import { clusterRows, measureCluster } from './cluster-bench.js';
-import { machineInfo, type Row } from './report.js';
+import { runSection } from './section-run.js';
 
-const started = performance.now();
-const log = (line: string): void => {
-  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
-};
-
-function table(rows: readonly Row[]): string {
-  const cell = (s: string): string => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
-  return [
-    '| measurement | value | unit | context | goal | result |',
-    '|---|---:|---|---|---|---|',
-    ...rows.map((r) => `| ${[r.measurement, r.value, r.unit, r.context, r.goal, r.result].map(cell).join(' | ')} |`),
-  ].join('\n');
-}
-
-const config = benchConfig();
-log(`config ${JSON.stringify(config)}`);
-const results = await measureCluster(config, log);
-const machine = machineInfo();
-process.stdout.write(
-  [
-    '# Cluster benchmark',
-    '',
-    `${machine.date as string} · ${machine.cores as number} cores · Node ${machine.node as string} · ${machine.loadGenerator as string} · load average at end ${machine.loadAverageAtEnd as string} · ${Math.round((performance.now() - started) / 1000)} s`,
-    '',
-    table(clusterRows(results)),
-    '',
-  ].join('\n'),
-);
+await runSection('Cluster benchmark', measureCluster, clusterRows);
