@@ -3,7 +3,7 @@ import type { LogConfig } from '@oxbow/storage';
 import type { TopicConfig } from '../config/index.js';
 
 /** Kafka's "Long.MAX_VALUE means never" values, clamped to what a JS number holds exactly. */
-function ms(v: bigint): number {
+export function ms(v: bigint): number {
   return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
 }
 

@@ -1,6 +1,7 @@
 import type { Meter } from '@opentelemetry/api';
 import type { Coordinator, TopicRecord } from '@oxbow/controller';
 import { ParquetWorkerPool, type ObjectStore } from '@oxbow/storage';
+import { ms } from '../broker/partition-config.js';
 import type { TopicConfig } from '../config/index.js';
 import type { Logger } from '../observability/logger.js';
 import { DisklessCompactor, type CompactionPolicy } from './compactor.js';
@@ -47,14 +48,9 @@ export function disklessConfigOf(c: TopicConfig): DisklessPartitionConfig {
     flushBytes: c.disklessFlushBytes,
     flushRecords: c.disklessFlushRecords,
     ackMode: c.disklessAckMode === 'buffered' ? 'buffered' : 'durable',
-    retentionMs: c.cleanupPolicy.includes('delete') ? clampMs(c.retentionMs) : -1,
-    retentionBytes: c.cleanupPolicy.includes('delete') ? clampMs(c.retentionBytes) : -1,
+    retentionMs: c.cleanupPolicy.includes('delete') ? ms(c.retentionMs) : -1,
+    retentionBytes: c.cleanupPolicy.includes('delete') ? ms(c.retentionBytes) : -1,
   };
-}
-
-/** Kafka's long settings as JS numbers (Long.MAX_VALUE means never). */
-function clampMs(v: bigint): number {
-  return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
 }
 
 /**
