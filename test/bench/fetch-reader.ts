@@ -6,9 +6,14 @@
  * per response), and prints
  * {bytes, batches, seconds, complete, error, cpuSeconds (of the reading), processCpuSeconds (start-up
  * included)}. Diagnostic next to the librdkafka consumer.
+ *
+ * Each response is received as librdkafka receives one (and as the broker receives Produce frames):
+ * once its size prefix is in, the socket reads straight into a buffer of the frame's size (the
+ * `onread` option), then the frame is decoded and every batch header in it checked. The frame
+ * buffer is reused for the next response (one Fetch in flight; nothing is kept).
  */
 import { connect } from 'node:net';
-import { Fetch, FrameDecoder, decodeResponseFrame, encodeRequestFrame, scanBatches } from '@oxbow/protocol';
+import { Fetch, decodeResponseFrame, encodeRequestFrame, scanBatches } from '@oxbow/protocol';
 
 const VERSION = 11;
 const [portText, topic, partitionsText, secondsText] = process.argv.slice(2);
@@ -19,8 +24,54 @@ if (portText === undefined || topic === undefined) {
 const partitions = Number(partitionsText ?? 1);
 const next = Array.from({ length: partitions }, () => 0n);
 const end: (bigint | undefined)[] = Array.from({ length: partitions }, () => undefined);
-const socket = connect(Number(portText), '127.0.0.1');
-const decoder = new FrameDecoder();
+const scratch = Buffer.allocUnsafe(64 * 1024);
+const head = Buffer.alloc(4);
+let headFilled = 0;
+let store = Buffer.allocUnsafe(0);
+/** The response being received (without its size prefix), and how much of it has arrived. */
+let frame: Buffer | null = null;
+let filled = 0;
+const socket = connect({
+  port: Number(portText),
+  host: '127.0.0.1',
+  onread: {
+    // The rest of the current frame, so the kernel copies into it; otherwise the scratch buffer.
+    buffer: () => (frame !== null ? frame.subarray(filled) : scratch),
+    callback: (n: number, buf: Uint8Array) => {
+      if (buf !== scratch) {
+        filled += n;
+        if (frame !== null && filled === frame.length) received();
+      } else {
+        fromScratch(n);
+      }
+    },
+  },
+});
+
+/** Bytes that landed in the scratch buffer: size prefixes, and the start of a frame. */
+function fromScratch(n: number): void {
+  let p = 0;
+  while (p < n) {
+    if (frame === null) {
+      const k = Math.min(4 - headFilled, n - p);
+      scratch.copy(head, headFilled, p, p + k);
+      headFilled += k;
+      p += k;
+      if (headFilled < 4) return;
+      headFilled = 0;
+      const size = head.readInt32BE(0);
+      if (size < 0 || size > 256 * 1024 * 1024) return done(`bad frame size ${size}`);
+      if (store.length < size) store = Buffer.allocUnsafe(size);
+      frame = store.subarray(0, size);
+      filled = 0;
+    }
+    const k = Math.min(frame.length - filled, n - p);
+    scratch.copy(frame, filled, p, p + k);
+    filled += k;
+    p += k;
+    if (filled === frame.length) received();
+  }
+}
 let correlationId = 0;
 let bytes = 0;
 let batches = 0;
@@ -60,21 +111,23 @@ socket.on('connect', () => {
   request();
 });
 socket.on('error', (err) => done(err.message));
-socket.on('data', (chunk: Buffer) => {
-  for (const frame of decoder.push(chunk)) {
-    const { body } = decodeResponseFrame(frame, Fetch, VERSION);
-    if (body.errorCode !== 0) return done(`fetch error ${body.errorCode}`);
-    for (const t of body.responses) {
-      for (const p of t.partitions) {
-        if (p.errorCode !== 0) return done(`partition ${p.partitionIndex}: error ${p.errorCode}`);
-        end[p.partitionIndex] ??= p.highWatermark;
-        const views = scanBatches(p.records ?? Buffer.alloc(0), { allowPartialTail: true });
-        const last = views[views.length - 1];
-        if (last !== undefined) next[p.partitionIndex] = last.lastOffset + 1n;
-        for (const v of views) bytes += v.size;
-        batches += views.length;
-      }
+
+/** A whole response is in `frame`: check it, then ask for the next one. */
+function received(): void {
+  const whole = frame as Buffer;
+  frame = null;
+  const { body } = decodeResponseFrame(whole, Fetch, VERSION);
+  if (body.errorCode !== 0) return done(`fetch error ${body.errorCode}`);
+  for (const t of body.responses) {
+    for (const p of t.partitions) {
+      if (p.errorCode !== 0) return done(`partition ${p.partitionIndex}: error ${p.errorCode}`);
+      end[p.partitionIndex] ??= p.highWatermark;
+      const views = scanBatches(p.records ?? Buffer.alloc(0), { allowPartialTail: true });
+      const last = views[views.length - 1];
+      if (last !== undefined) next[p.partitionIndex] = last.lastOffset + 1n;
+      for (const v of views) bytes += v.size;
+      batches += views.length;
     }
-    request();
   }
-});
+  request();
+}
