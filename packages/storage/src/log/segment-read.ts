@@ -9,6 +9,13 @@ import { StorageError, type TimestampOffset } from './types.js';
 
 const EMPTY = Buffer.alloc(0);
 
+/** What `readWholeBatches` returns; `nextOffset` is the offset after the last batch in `bytes` (null when empty). */
+export interface WholeBatches {
+  readonly bytes: Buffer;
+  readonly complete: boolean;
+  readonly nextOffset: bigint | null;
+}
+
 /**
  * Whole batches from `position`: at most `maxBytes` (but the first batch whole when
  * `minOneBatch`), none whose last offset is ≥ `maxOffset`. One read of up to `maxBytes`, then the
@@ -22,15 +29,16 @@ export async function readWholeBatches(
   position: number,
   end: number,
   limits: { readonly maxBytes: number; readonly maxOffset: bigint | undefined; readonly minOneBatch: boolean },
-): Promise<{ bytes: Buffer; complete: boolean }> {
+): Promise<WholeBatches> {
   const { maxOffset } = limits;
   const available = end - position;
-  if (available <= 0) return { bytes: EMPTY, complete: true };
+  if (available <= 0) return { bytes: EMPTY, complete: true, nextOffset: null };
   const want = Math.min(available, Math.max(0, limits.maxBytes));
   const buf = readBuffers.acquire(want);
   const got = want > 0 ? await readFully(file, buf, want, position) : 0;
   let p = 0;
   let blocked = false;
+  let nextOffset: bigint | null = null;
   while (p + BATCH_HEADER_SIZE <= got) {
     const view = new RecordBatchView(buf, p);
     if (view.magic !== 2 || view.size < BATCH_HEADER_SIZE) throw new StorageError('corrupt', `${path} at ${position + p}: not a record batch`);
@@ -40,17 +48,18 @@ export async function readWholeBatches(
     }
     if (p + view.size > got) break;
     p += view.size;
+    nextOffset = view.lastOffset + 1n;
   }
   if (p === 0 && !blocked && limits.minOneBatch) {
     readBuffers.recycle(buf); // nothing of it is returned
     const header = await readBatchHeader(file, position, end);
     if (header === null) throw new StorageError('corrupt', `${path} at ${position}: not a record batch`);
-    if (maxOffset !== undefined && header.lastOffset >= maxOffset) return { bytes: EMPTY, complete: false };
+    if (maxOffset !== undefined && header.lastOffset >= maxOffset) return { bytes: EMPTY, complete: false, nextOffset: null };
     const whole = await readBatchBytes(file, path, position, header.size);
-    return { bytes: whole, complete: position + header.size >= end };
+    return { bytes: whole, complete: position + header.size >= end, nextOffset: header.lastOffset + 1n };
   }
   if (p === 0) readBuffers.recycle(buf);
-  return { bytes: p === 0 ? EMPTY : buf.subarray(0, p), complete: !blocked && position + p >= end };
+  return { bytes: p === 0 ? EMPTY : buf.subarray(0, p), complete: !blocked && position + p >= end, nextOffset };
 }
 
 /** The `size` bytes of the batch at `position`. */

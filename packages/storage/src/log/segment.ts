@@ -8,7 +8,7 @@ import { IndexFiles } from './index-files.js';
 import { ioError, isNotFound, writeFully, type LogFile, type OpenLogFile } from './log-file.js';
 import { indexPath, renameToDeleted, timeIndexPath, unlinkDeleted, writeIndexFiles } from './segment-files.js';
 import { OffsetIndex } from './offset-index.js';
-import { firstRecordAtOrAfter, offsetOfTimestampInBatch, readBatchBytes, readWholeBatches } from './segment-read.js';
+import { firstRecordAtOrAfter, offsetOfTimestampInBatch, readBatchBytes, readWholeBatches, type WholeBatches } from './segment-read.js';
 import { loadSegmentState, readBatchHeader, rescanSegmentTail, type SegmentState } from './segment-scan.js';
 import { TimeIndex } from './time-index.js';
 import { StorageError, type LogLogger, type SegmentInfo, type TimestampOffset } from './types.js';
@@ -59,6 +59,14 @@ export class Segment {
   #deleteDue = false;
   #destroyed: Promise<void> | null = null;
   #onGone: () => void = () => undefined;
+  /** Bumped whenever bytes below the published size may change (a truncation): read hints before it are void. */
+  #generation = 0;
+  /**
+   * Where the batch after the last read's bytes starts: the next read of a consumer that keeps up
+   * with its reads starts there, and `findPosition` answers it without an index lookup and scan
+   * (a thread-pool round trip per partition per Fetch).
+   */
+  #nextRead: { readonly offset: bigint; readonly position: number; readonly generation: number } | null = null;
 
   private constructor(env: SegmentEnv, baseOffset: bigint, log: LogFile, logName: string, state: SegmentState) {
     this.#env = env;
@@ -193,6 +201,7 @@ export class Segment {
   }
 
   async #cutFiles(size: number): Promise<void> {
+    this.#truncating();
     await this.#log.truncate(size);
     await this.#indexFiles?.cut();
     this.#dirtyTail = false;
@@ -200,6 +209,9 @@ export class Segment {
 
   /** Position of the first batch whose last offset is ≥ `offset`, or null if the segment has none. */
   async findPosition(offset: bigint, end = this.#size): Promise<number | null> {
+    const hint = this.#nextRead;
+    // The batch there starts after the one ending at offset - 1: it is the first whose last offset is ≥ offset.
+    if (hint !== null && hint.offset === offset && hint.generation === this.#generation && hint.position < end) return hint.position;
     const rel = offset <= this.baseOffset ? 0 : offset - this.baseOffset > BigInt(INT32_MAX) ? INT32_MAX : Number(offset - this.baseOffset);
     let i = this.#offsetIndex.floor(rel);
     while (i >= 0 && this.#offsetIndex.position(i) >= end) i--;
@@ -217,8 +229,11 @@ export class Segment {
    * `minOneBatch`), none whose last offset is ≥ `maxOffset`. `complete` says the segment's end was
    * reached, so a caller with room left may continue in the next segment.
    */
-  read(position: number, maxBytes: number, maxOffset: bigint | undefined, minOneBatch: boolean): Promise<{ bytes: Buffer; complete: boolean }> {
-    return readWholeBatches(this.#log, this.path, position, this.#size, { maxBytes, maxOffset, minOneBatch });
+  async read(position: number, maxBytes: number, maxOffset: bigint | undefined, minOneBatch: boolean): Promise<WholeBatches> {
+    const generation = this.#generation;
+    const r = await readWholeBatches(this.#log, this.path, position, this.#size, { maxBytes, maxOffset, minOneBatch });
+    if (r.nextOffset !== null && generation === this.#generation) this.#nextRead = { offset: r.nextOffset, position: position + r.bytes.length, generation };
+    return r;
   }
 
   /** A scanner over this segment's published batches from `start`. */
@@ -269,6 +284,7 @@ export class Segment {
     if (position === null) return offset;
     const header = await readBatchHeader(this.#log, position, this.#size);
     const newEnd = header !== null && header.baseOffset < offset ? header.baseOffset : offset;
+    this.#truncating();
     await this.#log.truncate(position);
     const scan = await rescanSegmentTail(this.#log, this.baseOffset, position, this.#offsetIndex, this.#timeIndex, intervalBytes, false);
     this.#size = scan.validSize;
@@ -367,6 +383,11 @@ export class Segment {
   }
   #timePath(): string {
     return timeIndexPath(this.#env.dir, this.baseOffset);
+  }
+
+  /** Bytes below the published size are about to change: read hints are void. */
+  #truncating(): void {
+    this.#generation++;
   }
 
   /** Pins the segment's file handle while a reader uses it (see markDeleted). */
