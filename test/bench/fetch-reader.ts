@@ -37,13 +37,14 @@ const socket = connect({
   onread: {
     // The rest of the current frame, so the kernel copies into it; otherwise the scratch buffer.
     buffer: () => (frame !== null ? frame.subarray(filled) : scratch),
-    callback: (n: number, buf: Uint8Array) => {
+    callback: (n: number, buf: Uint8Array): boolean => {
       if (buf !== scratch) {
         filled += n;
         if (frame !== null && filled === frame.length) received();
       } else {
         fromScratch(n);
       }
+      return true; // keep reading
     },
   },
 });
