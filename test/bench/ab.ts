@@ -7,7 +7,9 @@
  * per GB, as in `npm run bench`), librdkafka producing 1 KiB records (acks=1), the bare Fetch
  * reader and the librdkafka consumer reading that topic, and p99 produce latency (1 KiB, acks=all,
  * linger.ms=5) at AB_LATENCY_RATE records/s. Prints each round and the medians per variant.
- * AB_ROUNDS (5), AB_SECONDS (6), AB_PARTS (comma list of replay,produce,fetch,latency: all),
+ * AB_ROUNDS (5), AB_SECONDS (6), AB_PARTS (comma list of replay,produce,fetch,latency: all; add
+ * raw for the machine's bounds each round, as a variant named "raw": single-connection loopback TCP
+ * and a minimal Node file-to-socket sender, raw-limits.ts),
  * AB_REPLAY_LAST (1: replay after produce and fetch instead of first).
  * A diagnostic for development, not part of `npm run bench`.
  */
@@ -19,7 +21,7 @@ import { runJson, tsHelper } from './child.js';
 import { benchConfig } from './config.js';
 import { consumeAll, createTopic, produce, producePaced } from './load-generator.js';
 import { measureCpu } from './process-stats.js';
-import { MB } from './raw-limits.js';
+import { loopbackFromFile, loopbackTcp, MB } from './raw-limits.js';
 import { replayIntoBroker } from './replay.js';
 import { repoCli, startRepoBroker } from './repo-broker.js';
 
@@ -102,7 +104,13 @@ if (parts.has('replay') && !existsSync(captureFile)) {
   }
 }
 const results = new Map<string, Figures[]>(variants.map((v) => [v.name, []]));
+if (parts.has('raw')) results.set('raw', []);
 for (let round = 0; round < rounds; round++) {
+  if (parts.has('raw')) {
+    const f = { 'loopback TCP MB/s': await loopbackTcp(seconds), 'file to socket MB/s': await loopbackFromFile(seconds) };
+    results.get('raw')?.push(f);
+    log(`round ${round + 1} raw: ${Object.entries(f).map(([k, x]) => `${k} ${x.toFixed(2)}`).join(', ')}`);
+  }
   const order = round % 2 === 0 ? variants : [...variants].reverse();
   for (const v of order) {
     const f = await measure(v.cli, captureFile);
@@ -111,8 +119,9 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 const keys = [...new Set([...results.values()].flatMap((rs) => rs.flatMap((r) => Object.keys(r))))];
-process.stdout.write(`| figure | ${variants.map((v) => `${v.name} (median of ${rounds})`).join(' | ')} |\n|---|${variants.map(() => '---:').join('|')}|\n`);
+const columns = [...results.keys()];
+process.stdout.write(`| figure | ${columns.map((v) => `${v} (median of ${rounds})`).join(' | ')} |\n|---|${columns.map(() => '---:').join('|')}|\n`);
 for (const k of keys) {
-  const cells = variants.map((v) => median((results.get(v.name) ?? []).map((r) => r[k] ?? NaN).filter((x) => !Number.isNaN(x))).toFixed(2));
+  const cells = columns.map((v) => median((results.get(v) ?? []).map((r) => r[k] ?? NaN).filter((x) => !Number.isNaN(x))).toFixed(2));
   process.stdout.write(`| ${k} | ${cells.join(' | ')} |\n`);
 }

@@ -35,6 +35,35 @@ export async function loopbackTcp(seconds: number): Promise<number> {
   }
 }
 
+/**
+ * The bound of a Node server without sendfile: one process reads a page-cached file with preads
+ * into reused buffers and writes the bytes to one loopback connection (fetch-file-peer.ts), the
+ * same receiver as `loopbackTcp` counts them. A Fetch costs the broker that file read on top of
+ * the socket copy, so this, not `loopbackTcp`, is the most a Node broker serving one connection
+ * can reach here. `fileMiB` of data is written to a temp file first (and read once to warm it).
+ */
+export async function loopbackFromFile(seconds: number, fileMiB = 256): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'oxbow-bench-file-'));
+  const path = join(dir, 'segment.bin');
+  const fd = openSync(path, 'w');
+  const block = Buffer.alloc(MiB);
+  for (let i = 0; i < fileMiB; i++) writeSync(fd, block.fill(i & 0xff));
+  closeSync(fd);
+  const receiverCmd = tsHelper('tcp-peer.ts', ['receive']);
+  const receiver = startChild(receiverCmd.command, receiverCmd.args);
+  try {
+    const port = (await receiver.nextLine(30_000)).trim();
+    const senderCmd = tsHelper('fetch-file-peer.ts', [port, String(seconds), path]);
+    const sender = startChild(senderCmd.command, senderCmd.args);
+    const result = JSON.parse(await receiver.nextLine(seconds * 1000 + 30_000)) as { bytes: number; seconds: number };
+    await sender.exited(10_000);
+    return result.bytes / MB / result.seconds;
+  } finally {
+    receiver.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Appends 1 MiB blocks for at most `seconds` and `maxMiB`; returns MB/s. */
 export function diskAppend(seconds: number, maxMiB: number, fsyncEach: boolean): number {
   const dir = mkdtempSync(join(tmpdir(), 'oxbow-bench-disk-'));
