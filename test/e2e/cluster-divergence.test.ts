@@ -96,12 +96,17 @@ describe('a leader isolated with writes in flight', () => {
     const admin = await WireClient.connect(nodes[0]!.bootstrap);
     const created = await admin.send(CreateTopics, { topics: [{ name: TOPIC, numPartitions: 1, replicationFactor: 3, assignments: [], configs: [] }], timeoutMs: 30_000, validateOnly: false });
     admin.close();
-    expect(created.topics[0]?.errorCode, created.topics[0]?.errorMessage ?? "").toBe(0);
+    expect(created.topics[0]?.errorCode, created.topics[0]?.errorMessage ?? '').toBe(0);
     await until('a leader', async () => (await leaderAsSeenBy(nodes[0]!)) > 0, 20_000);
     const oldLeader = await leaderAsSeenBy(nodes[0]!);
     const old = nodes[oldLeader - 1]!;
     const toOld = await WireClient.connect(old.bootstrap);
-    for (let i = 0; i < 20; i++) expect((await produceTo(toOld, `committed-${i}`, -1)).errorCode).toBe(0);
+    // The leader takes writes once its own watch has delivered the new topic (NOT_LEADER_OR_FOLLOWER
+    // until then, which a client retries): wait for its first acks=all write, then 19 more in a row.
+    let first = -1;
+    await until('the leader takes writes', async () => (first = (await produceTo(toOld, 'committed-0', -1)).errorCode) === 0, 20_000);
+    expect(first).toBe(0);
+    for (let i = 1; i < 20; i++) expect((await produceTo(toOld, `committed-${i}`, -1)).errorCode).toBe(0);
 
     // Cut the leader off from its followers and from etcd, and keep writing to it with acks=1.
     grpcLinks[oldLeader - 1]!.cut();
