@@ -1,6 +1,6 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { encodeControlKey, encodeEndTxnMarkerValue, encodeRecordBatch, KafkaErrorCode, scanBatches, type RecordBatchView } from '@oxbow/protocol';
-import { StorageError } from '@oxbow/storage';
+import { appendInfoOf, StorageError } from '@oxbow/storage';
 import type { PartitionBackend } from './backend.js';
 import type { PartitionActorConfig, PartitionActorOptions, PartitionLogger, ReplicaFetchRequest, ReplicaFetchResult, ReplicationOptions } from './partition-actor-options.js';
 import { validateProducedRecords } from './batch-validator.js';
@@ -252,17 +252,7 @@ export class PartitionActor implements PartitionHandle {
             }
           }
           const bytes = first.start === 0 && last.start + last.size === records.length ? records : records.subarray(first.start, last.start + last.size);
-          let maxTimestamp = -1n;
-          let offsetOfMax = first.baseOffset;
-          let count = 0;
-          for (const v of views) {
-            if (v.maxTimestamp > maxTimestamp) {
-              maxTimestamp = v.maxTimestamp;
-              offsetOfMax = v.lastOffset;
-            }
-            count += v.recordsCount;
-          }
-          await this.#backend.append(bytes, { firstOffset: first.baseOffset, lastOffset: last.lastOffset, maxTimestamp, offsetOfMaxTimestamp: offsetOfMax, recordCount: count });
+          await this.#backend.append(bytes, appendInfoOf(views));
           this.#state.invalidate();
           this.#notifyEnd();
         }
@@ -427,19 +417,8 @@ export class PartitionActor implements PartitionHandle {
       await this.#backend.assignEpochStartOffset(this.#leaderEpoch, first.baseOffset);
       this.#epochRecorded = true;
     }
-    // Like sequential appends: the first batch to reach the largest timestamp, by its last offset.
-    let maxTimestamp = first.maxTimestamp;
-    let offsetOfMaxTimestamp = first.lastOffset;
-    let recordCount = 0;
-    for (const b of batches) {
-      if (b.maxTimestamp > maxTimestamp) {
-        maxTimestamp = b.maxTimestamp;
-        offsetOfMaxTimestamp = b.lastOffset;
-      }
-      recordCount += b.recordsCount;
-    }
     const bytes = batches.length === 1 ? first.bytes() : Buffer.concat(batches.map((b) => b.bytes()));
-    await this.#backend.append(bytes, { firstOffset: first.baseOffset, lastOffset: last.lastOffset, maxTimestamp, offsetOfMaxTimestamp, recordCount });
+    await this.#backend.append(bytes, appendInfoOf(batches));
   }
 
   async writeTxnMarker(marker: TxnMarker): Promise<{ errorCode: number; offset: bigint }> {

@@ -13,6 +13,7 @@ export {
   type LogLogger,
 } from './log/types.js';
 export { PartitionLog, type PartitionLogOptions } from './log/partition-log.js';
+export { appendInfoOf } from './log/append-check.js';
 export { DEFAULT_LOG_CONFIG, MAX_SEGMENT_BYTES, validateLogConfig } from './log/config.js';
 export { LeaderEpochCache, UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET, type EpochEntry, type EpochEndOffset } from './log/leader-epoch-cache.js';
 export { openLogFile, type LogFile, type OpenLogFile } from './log/log-file.js';

@@ -23,3 +23,20 @@ export function checkAppendBatches(batches: Buffer, info: AppendBatchesInfo): Re
   }
   return views;
 }
+
+/**
+ * The AppendBatchesInfo of consecutive batches (at least one), as separate appends would record
+ * them: the largest timestamp is the first batch to reach it, at that batch's last offset.
+ */
+export function appendInfoOf(views: readonly RecordBatchView[]): AppendBatchesInfo {
+  const first = views[0];
+  const last = views[views.length - 1];
+  if (first === undefined || last === undefined) throw new StorageError('invalid-append', 'no batches to append');
+  let max = first;
+  let recordCount = 0;
+  for (const v of views) {
+    if (v.maxTimestamp > max.maxTimestamp) max = v;
+    recordCount += v.recordsCount;
+  }
+  return { firstOffset: first.baseOffset, lastOffset: last.lastOffset, maxTimestamp: max.maxTimestamp, offsetOfMaxTimestamp: max.lastOffset, recordCount };
+}

@@ -12,7 +12,7 @@ import { recoverLog, type RecoveredLog } from './recovery.js';
 import { selectSegmentsToDelete } from './retention.js';
 import type { Segment, SegmentEnv } from './segment.js';
 import { SegmentSet } from './segment-set.js';
-import { checkAppendBatches } from './append-check.js';
+import { appendInfoOf, checkAppendBatches } from './append-check.js';
 import { findTimestampAcross, readAcross } from './log-read.js';
 import { readBuffers } from './read-buffers.js';
 import { StorageError, type AppendBatchesInfo, type LogLogger, type CompactionStats, type LogConfig, type ReadOptions, type ReadResult, type SegmentInfo, type TimestampOffset } from './types.js';
@@ -479,13 +479,7 @@ function segmentRuns(views: readonly RecordBatchView[], activeSize: number, segm
     const first = run[0];
     const last = run[run.length - 1];
     if (first === undefined || last === undefined) return;
-    let max = run[0] as RecordBatchView;
-    for (const v of run) if (v.maxTimestamp > max.maxTimestamp) max = v;
-    runs.push({
-      start: first.start,
-      end: last.start + last.size,
-      info: { firstOffset: first.baseOffset, lastOffset: last.lastOffset, maxTimestamp: max.maxTimestamp, offsetOfMaxTimestamp: max.lastOffset, recordCount: run.reduce((n, v) => n + v.recordsCount, 0) },
-    });
+    runs.push({ start: first.start, end: last.start + last.size, info: appendInfoOf(run) });
     run = [];
   };
   for (const v of views) {
