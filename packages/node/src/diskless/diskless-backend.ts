@@ -133,10 +133,6 @@ export class DisklessBackend implements PartitionBackend {
     return this.#end;
   }
 
-  get durableEndOffset(): bigint {
-    return this.#durableEnd;
-  }
-
   /** Buffered bytes not yet taken by a flush. */
   get pendingBytes(): number {
     return this.#pending?.bytes ?? 0;

@@ -93,8 +93,6 @@ export class DisklessFlusher implements DisklessHost {
   readonly #duration: Histogram | null;
   readonly #upload: Histogram | null;
   readonly #commit: Histogram | null;
-  /** Objects written, for tests and the bench (the metric is the public view). */
-  objectsWritten = 0;
 
   constructor(options: DisklessFlusherOptions) {
     this.#options = options;
@@ -283,7 +281,6 @@ export class DisklessFlusher implements DisklessHost {
           const t = performance.now();
           await this.#retry('upload', () => store.put(objectKey, body, { contentType: 'application/vnd.oxbow.batches' }));
           this.#upload?.record((performance.now() - t) / 1000);
-          this.objectsWritten++;
           this.#objects?.add(1);
           this.#bytes?.add(body.length);
         };

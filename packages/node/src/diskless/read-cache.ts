@@ -89,11 +89,4 @@ export class ReadCache {
       this.#evictions?.add(1);
     }
   }
-
-  delete(key: string): void {
-    const old = this.#entries.get(key);
-    if (old === undefined) return;
-    this.#entries.delete(key);
-    this.#bytes -= old.length;
-  }
 }
