@@ -14,25 +14,31 @@
  * with any Kafka timeout). Reads keep answering from the view. The watch resumes from the last
  * applied revision when etcd returns (or reloads everything if that revision was compacted).
  * Session loss and fencing: see EtcdSession.
+ *
+ * This class is the façade: lifecycle, the write queue and the listeners live here; the writes
+ * themselves live in etcd-brokers, etcd-topics, etcd-partition-updates, etcd-producer-ids and
+ * etcd-manifests.
  */
-import { randomInt } from 'node:crypto';
-import { Etcd3, type IOptions } from 'etcd3';
-import { KafkaApiError } from '@oxbow/protocol';
-import { assignReplicas, checkPartitionCount, newPartitionState, validateAssignments, validatePartitionUpdate } from '../assignment.js';
+import type { Etcd3 } from 'etcd3';
 import type { BrokerInfo, Coordinator, CoordinatorEvent, CreateTopicRequest, PartitionState, ProducerIdBlock, TopicRecord } from '../coordinator.js';
 import { CoordinatorError } from '../coordinator-error.js';
 import { EventListeners } from '../event-listeners.js';
-import { isValidClusterId, newClusterId, newTopicId, topicCollisionKey, validateTopicName } from '../identifiers.js';
-import { checkConfigs, freezePartition, freezeTopic, sameBroker, samePartitionState, validateBrokerInfo } from '../records.js';
+import { isValidClusterId, newClusterId } from '../identifiers.js';
 import type { ManifestAppend, ManifestCommitResult, ManifestEntry, PartitionManifest } from '../manifest.js';
 import { ControllerCampaign } from './controller-campaign.js';
 import { type CoordinatorLogger, processWarningLogger } from './coordinator-logger.js';
-import { type Budget, EtcdCalls, budget, isLeaseGone, unavailable } from './etcd-telemetry.js';
+import { EtcdBrokers } from './etcd-brokers.js';
+import { createEtcdClient } from './etcd-client.js';
 import { EtcdManifests } from './etcd-manifests.js';
+import { updatePartition } from './etcd-partition-updates.js';
+import { allocateProducerIds } from './etcd-producer-ids.js';
 import { EtcdSession, type SessionLost, type SessionRestored } from './etcd-session.js';
+import { type Budget, EtcdCalls, budget } from './etcd-telemetry.js';
+import { EtcdTopics } from './etcd-topics.js';
+import type { EtcdWriteDeps } from './etcd-txn.js';
 import { EtcdWatch } from './etcd-watch.js';
 import { EtcdView } from './etcd-view.js';
-import { Keyspace, encodeBroker, encodePartition, encodeTopicMeta, isValidClusterName } from './keyspace.js';
+import { Keyspace, isValidClusterName } from './keyspace.js';
 
 export interface EtcdCoordinatorOptions {
   /** etcd client URLs, e.g. `['http://127.0.0.1:2379']`. */
@@ -64,10 +70,6 @@ export interface EtcdCloseOptions {
 }
 
 type Phase = 'new' | 'starting' | 'running' | 'closed';
-type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
-type Backoff = NonNullable<NonNullable<IOptions['faultHandling']>['watchBackoff']>;
-
-const MAX_PRODUCER_ID_BLOCK = 1_000_000;
 
 export class EtcdCoordinator implements Coordinator {
   readonly nodeId: number;
@@ -75,10 +77,12 @@ export class EtcdCoordinator implements Coordinator {
   readonly #keys: Keyspace;
   readonly #ttl: number;
   readonly #timeoutMs: number;
-  readonly #maxTxnOps: number;
   readonly #log: CoordinatorLogger;
   readonly #calls: EtcdCalls;
   readonly #view: EtcdView;
+  readonly #writeDeps: EtcdWriteDeps;
+  readonly #brokers: EtcdBrokers;
+  readonly #topics: EtcdTopics;
   readonly #manifests: EtcdManifests;
   #client: Etcd3 | undefined;
   #session: EtcdSession | undefined;
@@ -92,8 +96,6 @@ export class EtcdCoordinator implements Coordinator {
   readonly #lostListeners = new Set<(info: SessionLost) => void>();
   readonly #restoredListeners = new Set<(info: SessionRestored) => void>();
   #lastControl = { active: false, controllerId: -1 };
-  /** Brokers this coordinator registered, re-registered under each new session lease. */
-  readonly #own = new Map<number, BrokerInfo>();
 
   constructor(options: EtcdCoordinatorOptions) {
     if (!Array.isArray(options.endpoints) || options.endpoints.length === 0) throw new RangeError('EtcdCoordinator: endpoints must list at least one etcd URL.');
@@ -110,7 +112,6 @@ export class EtcdCoordinator implements Coordinator {
     this.#options = options;
     this.#ttl = ttl;
     this.#timeoutMs = options.requestTimeoutMs ?? 5000;
-    this.#maxTxnOps = options.maxTxnOps ?? 128;
     this.#log = options.logger ?? processWarningLogger;
     this.#listeners = new EventListeners(
       options.onListenerError ?? ((error, event) => this.#log.warn({ err: error instanceof Error ? error.message : String(error), event: event.type }, 'A coordinator watch listener threw')),
@@ -118,14 +119,11 @@ export class EtcdCoordinator implements Coordinator {
     this.#keys = new Keyspace(options.clusterName);
     this.#calls = new EtcdCalls(options.clusterName);
     this.#view = new EtcdView(this.#keys, (message, key, error) => this.#log.warn({ key, err: error instanceof Error ? error.message : error }, message));
-    this.#manifests = new EtcdManifests({
-      client: () => this.#etcd(),
-      watch: () => this.#watchOrThrow(),
-      keys: this.#keys,
-      calls: this.#calls,
-      view: this.#view,
-      maxTxnOps: this.#maxTxnOps,
-    });
+    this.#writeDeps = { client: () => this.#etcd(), watch: () => this.#watchOrThrow(), keys: this.#keys, calls: this.#calls, view: this.#view };
+    const maxTxnOps = options.maxTxnOps ?? 128;
+    this.#brokers = new EtcdBrokers({ ...this.#writeDeps, session: () => this.#requireSession(), timeoutMs: this.#timeoutMs });
+    this.#topics = new EtcdTopics({ ...this.#writeDeps, maxTxnOps });
+    this.#manifests = new EtcdManifests({ ...this.#writeDeps, maxTxnOps });
   }
 
   get clusterId(): string {
@@ -194,16 +192,7 @@ export class EtcdCoordinator implements Coordinator {
 
   async #open(): Promise<void> {
     const b = budget(this.#timeoutMs);
-    const client = new Etcd3({
-      hosts: [...this.#options.endpoints],
-      dialTimeout: this.#timeoutMs,
-      // No receive limit (grpc-js defaults to 4 MiB): one revision's watch events arrive in one
-      // message, and deleting a topic deletes all its manifest entries in one revision.
-      grpcOptions: { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 1000, 'grpc.max_receive_message_length': -1 },
-      // Our own budgets and retries decide; etcd3's default circuit breaker would keep failing
-      // calls for 5 s after etcd is back, and its watch backoff grows to 30 s.
-      faultHandling: { global: passThrough, host: () => passThrough, watchBackoff: cappedBackoff(100, 1000) },
-    });
+    const client = createEtcdClient(this.#options.endpoints, this.#timeoutMs);
     this.#client = client;
     const wanted = this.#options.clusterId ?? newClusterId();
     const key = this.#keys.clusterId();
@@ -215,7 +204,7 @@ export class EtcdCoordinator implements Coordinator {
       throw new CoordinatorError('cluster-id-mismatch', `etcd prefix ${this.#keys.root} belongs to cluster ${stored}, not the configured ${this.#options.clusterId}.`);
     }
     this.#session = new EtcdSession(client, this.#ttl, this.#log);
-    this.#session.setRestoreHook((_lease, leaseId) => this.#reregister(leaseId));
+    this.#session.setRestoreHook((_lease, leaseId) => this.#brokers.reregister(leaseId));
     this.#session.onLost((info) => {
       this.#campaign?.withdraw();
       this.#controlChanged();
@@ -253,46 +242,7 @@ export class EtcdCoordinator implements Coordinator {
   }
 
   registerBroker(info: BrokerInfo): Promise<void> {
-    return this.#write('register-broker', async (b) => {
-      validateBrokerInfo(info);
-      const session = this.#requireSession();
-      const leaseId = await session.waitAlive(b.deadline).catch((e: unknown) => {
-        throw unavailable(`Cannot register broker ${info.nodeId}: ${e instanceof Error ? e.message : String(e)}`, e);
-      });
-      const current = this.#view.brokerEntry(info.nodeId);
-      this.#own.set(info.nodeId, info);
-      if (current !== undefined && sameBroker(current.info, info) && current.lease === leaseId) return;
-      const client = this.#etcd();
-      const res = await this.#calls
-        .run('register-broker', b, (deadline) =>
-          client
-            .if(this.#keys.clusterId(), 'Create', '>', 0)
-            .then(client.put(this.#keys.broker(info.nodeId)).value(encodeBroker(info)).lease(leaseId))
-            .options({ deadline })
-            .commit(),
-        )
-        .catch((error: unknown) => {
-          if (isLeaseGone((error as { cause?: unknown }).cause ?? error)) session.leaseGone(error);
-          throw error;
-        });
-      if (!res.succeeded) throw new CoordinatorError('corrupt-state', `The cluster id key ${this.#keys.clusterId()} is gone from etcd.`);
-      await this.#watchOrThrow().awaitRevision(Number(res.header.revision), b);
-    });
-  }
-
-  /** Re-registers this coordinator's brokers under a new lease (unless another session took the id). */
-  async #reregister(leaseId: string): Promise<void> {
-    const client = this.#etcd();
-    const b = budget(this.#timeoutMs);
-    for (const info of [...this.#own.values()]) {
-      const key = this.#keys.broker(info.nodeId);
-      const res = await this.#calls.run('reregister-broker', b, (deadline) =>
-        client.if(key, 'Create', '==', 0).then(client.put(key).value(encodeBroker(info)).lease(leaseId)).options({ deadline }).commit(),
-      );
-      if (!res.succeeded) this.#own.delete(info.nodeId);
-      // Restored means registered again in this node's view too (the revoke deleted them first).
-      else await this.#watchOrThrow().awaitRevision(Number(res.header.revision), b);
-    }
+    return this.#write('register-broker', (b) => this.#brokers.register(info, b));
   }
 
   brokers(): readonly BrokerInfo[] {
@@ -305,211 +255,27 @@ export class EtcdCoordinator implements Coordinator {
   }
 
   createTopic(request: CreateTopicRequest): Promise<TopicRecord> {
-    return this.#write('create-topic', async (b) => {
-      const { name } = request;
-      validateTopicName(name);
-      if (this.#view.topic(name) !== undefined) throw new KafkaApiError('TOPIC_ALREADY_EXISTS', `Topic '${name}' already exists.`);
-      const collision = topicCollisionKey(name);
-      for (const other of this.#view.topicsSorted) {
-        if (topicCollisionKey(other.name) === collision) throw new KafkaApiError('INVALID_TOPIC_EXCEPTION', `Topic '${name}' collides with existing topic: ${other.name}`);
-      }
-      const configs = checkConfigs(request.configs);
-      const replicaLists = this.#replicaListsFor(request);
-      this.#checkTxnSize(replicaLists.length + 2, name);
-      const live = this.#liveIds();
-      const topicId = newTopicId((id) => this.#view.topicById(id) !== undefined);
-      const topic = freezeTopic({ name, topicId, partitions: replicaLists.map((r, i) => newPartitionState(i, r, live)), configs });
-      const client = this.#etcd();
-      const res = await this.#calls.run(
-        'create-topic',
-        b,
-        (deadline) =>
-          client
-            .if(this.#keys.topicName(name), 'Create', '==', 0)
-            .and(this.#keys.topicMeta(name), 'Create', '==', 0)
-            .then(
-              client.put(this.#keys.topicName(name)).value(name),
-              client.put(this.#keys.topicMeta(name)).value(encodeTopicMeta({ topicId, configs })),
-              ...topic.partitions.map((p) => client.put(this.#keys.partition(name, p.partition)).value(encodePartition(p))),
-            )
-            .else(client.get(this.#keys.topicName(name)))
-            .options({ deadline })
-            .commit(),
-        outcome,
-      );
-      if (!res.succeeded) {
-        const holder = res.responses[0]?.response_range?.kvs[0]?.value.toString();
-        if (holder === undefined || holder === name) throw new KafkaApiError('TOPIC_ALREADY_EXISTS', `Topic '${name}' already exists.`);
-        throw new KafkaApiError('INVALID_TOPIC_EXCEPTION', `Topic '${name}' collides with existing topic: ${holder}`);
-      }
-      await this.#watchOrThrow().awaitRevision(Number(res.header.revision), b);
-      return topic;
-    });
+    return this.#write('create-topic', (b) => this.#topics.create(request, b));
   }
 
   deleteTopic(name: string): Promise<TopicRecord> {
-    return this.#write('delete-topic', async (b) => {
-      const client = this.#etcd();
-      for (;;) {
-        const createRevision = this.#view.metaRevision(name);
-        const before = this.#view.topic(name);
-        if (createRevision === undefined || before === undefined) throw unknownTopic(name);
-        const res = await this.#calls.run(
-          'delete-topic',
-          b,
-          (deadline) =>
-            client
-              .if(this.#keys.topicMeta(name), 'Create', '==', createRevision)
-              .then(
-                client.delete().prefix(this.#keys.topicPrefix(name)),
-                client.delete().key(this.#keys.topicName(name)),
-                client.delete().prefix(this.#keys.manifestPrefix(before.topicId)),
-              )
-              .else(client.get(this.#keys.topicMeta(name)))
-              .options({ deadline })
-              .commit(),
-          outcome,
-        );
-        if (res.succeeded) {
-          const revision = Number(res.header.revision);
-          await this.#watchOrThrow().awaitRevision(revision, b);
-          return this.#view.deletedTopic(revision, name) ?? before;
-        }
-        await this.#catchUp(res, b, () => unknownTopic(name));
-      }
-    });
+    return this.#write('delete-topic', (b) => this.#topics.delete(name, b));
   }
 
   setTopicConfigs(name: string, configs: Readonly<Record<string, string>>): Promise<TopicRecord> {
-    return this.#write('set-topic-configs', async (b) => {
-      const checked = checkConfigs(configs);
-      const client = this.#etcd();
-      for (;;) {
-        const createRevision = this.#view.metaRevision(name);
-        const current = this.#view.topic(name);
-        if (createRevision === undefined || current === undefined) throw unknownTopic(name);
-        const res = await this.#calls.run(
-          'set-topic-configs',
-          b,
-          (deadline) =>
-            client
-              .if(this.#keys.topicMeta(name), 'Create', '==', createRevision)
-              .then(client.put(this.#keys.topicMeta(name)).value(encodeTopicMeta({ topicId: current.topicId, configs: checked })))
-              .else(client.get(this.#keys.topicMeta(name)))
-              .options({ deadline })
-              .commit(),
-          outcome,
-        );
-        if (res.succeeded) {
-          await this.#watchOrThrow().awaitRevision(Number(res.header.revision), b);
-          return this.#view.topic(name) ?? freezeTopic({ ...current, configs: checked });
-        }
-        await this.#catchUp(res, b, () => unknownTopic(name));
-      }
-    });
+    return this.#write('set-topic-configs', (b) => this.#topics.setConfigs(name, configs, b));
   }
 
   createPartitions(name: string, totalCount: number, assignments?: readonly (readonly number[])[]): Promise<TopicRecord> {
-    return this.#write('create-partitions', async (b) => {
-      const client = this.#etcd();
-      for (;;) {
-        const current = this.#view.topic(name);
-        const createRevision = this.#view.metaRevision(name);
-        if (current === undefined || createRevision === undefined) throw unknownTopic(name);
-        const have = current.partitions.length;
-        if (!Number.isInteger(totalCount) || totalCount <= have) {
-          throw new KafkaApiError('INVALID_PARTITIONS', `Topic currently has ${have} partitions, ${totalCount} would not be an increase.`);
-        }
-        const adding = totalCount - have;
-        const replicationFactor = current.partitions[0]?.replicas.length ?? 1;
-        const live = this.#liveIds();
-        let lists: readonly (readonly number[])[];
-        if (assignments === undefined) {
-          lists = assignReplicas({ brokers: this.#view.brokers, existing: this.#view.topicsMap().values(), partitionCount: adding, replicationFactor, startOffset: randomInt(1_000_000) });
-        } else {
-          if (assignments.length !== adding) {
-            throw new KafkaApiError('INVALID_REPLICA_ASSIGNMENT', `Increasing the number of partitions by ${adding} but ${assignments.length} assignments provided.`);
-          }
-          validateAssignments(assignments, live, { replicationFactor, firstPartition: have });
-          lists = assignments;
-        }
-        this.#checkTxnSize(adding + 2, name);
-        const added = lists.map((r, i) => newPartitionState(have + i, r, live));
-        const res = await this.#calls.run(
-          'create-partitions',
-          b,
-          (deadline) =>
-            client
-              .if(this.#keys.topicMeta(name), 'Create', '==', createRevision)
-              .and(this.#keys.partition(name, have), 'Create', '==', 0)
-              .then(...added.map((p) => client.put(this.#keys.partition(name, p.partition)).value(encodePartition(p))))
-              .else(client.getAll().prefix(this.#keys.topicPrefix(name)))
-              .options({ deadline })
-              .commit(),
-          outcome,
-        );
-        if (res.succeeded) {
-          await this.#watchOrThrow().awaitRevision(Number(res.header.revision), b);
-          return this.#view.topic(name) ?? freezeTopic({ ...current, partitions: [...current.partitions, ...added] });
-        }
-        await this.#catchUp(res, b, () => unknownTopic(name));
-      }
-    });
+    return this.#write('create-partitions', (b) => this.#topics.createPartitions(name, totalCount, assignments, b));
   }
 
   updatePartition(topic: string, partition: number, expectedLeaderEpoch: number, next: Omit<PartitionState, 'partition'>): Promise<PartitionState | null> {
-    return this.#write('update-partition', async (b) => {
-      const client = this.#etcd();
-      const key = this.#keys.partition(topic, partition);
-      for (;;) {
-        if (this.#view.topic(topic) === undefined) throw unknownTopic(topic);
-        const entry = Number.isInteger(partition) ? this.#view.partitionEntry(topic, partition) : undefined;
-        if (entry === undefined) throw new KafkaApiError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' has no partition ${partition}.`);
-        const current = freezePartition({ partition, ...entry.state });
-        if (current.leaderEpoch !== expectedLeaderEpoch) return null;
-        validatePartitionUpdate(current, next, this.#liveIds());
-        if (samePartitionState(current, next)) return current;
-        const modRevision = entry.modRevision;
-        const res = await this.#calls.run(
-          'update-partition',
-          b,
-          (deadline) => client.if(key, 'Mod', '==', modRevision).then(client.put(key).value(encodePartition(next))).else(client.get(key)).options({ deadline })
-              .commit(),
-          outcome,
-        );
-        if (res.succeeded) {
-          await this.#watchOrThrow().awaitRevision(Number(res.header.revision), b);
-          return freezePartition({ ...next, partition });
-        }
-        // Someone else wrote the partition: decide again on the state they left.
-        await this.#catchUp(res, b, () => unknownTopic(topic));
-      }
-    });
+    return this.#write('update-partition', (b) => updatePartition(this.#writeDeps, topic, partition, expectedLeaderEpoch, next, b));
   }
 
   allocateProducerIds(count: number): Promise<ProducerIdBlock> {
-    return this.#write('allocate-producer-ids', async (b) => {
-      if (!Number.isInteger(count) || count < 1 || count > MAX_PRODUCER_ID_BLOCK) {
-        throw new KafkaApiError('INVALID_REQUEST', `Producer id block size must be an integer in [1, ${MAX_PRODUCER_ID_BLOCK}], got ${count}.`);
-      }
-      const client = this.#etcd();
-      const key = this.#keys.producerIds();
-      for (;;) {
-        const { next, modRevision } = this.#view.producerIds();
-        const res = await this.#calls.run(
-          'allocate-producer-ids',
-          b,
-          (deadline) => client.if(key, 'Mod', '==', modRevision).then(client.put(key).value((next + BigInt(count)).toString())).else(client.get(key)).options({ deadline })
-              .commit(),
-          outcome,
-        );
-        if (res.succeeded) {
-          await this.#watchOrThrow().awaitRevision(Number(res.header.revision), b);
-          return Object.freeze({ first: next, count });
-        }
-        await this.#catchUp(res, b, () => new CoordinatorError('corrupt-state', `Producer id counter ${key} vanished from etcd.`));
-      }
-    });
+    return this.#write('allocate-producer-ids', (b) => allocateProducerIds(this.#writeDeps, count, b));
   }
 
   manifest(topicId: string, partition: number): PartitionManifest {
@@ -569,18 +335,6 @@ export class EtcdCoordinator implements Coordinator {
     return run;
   }
 
-  /**
-   * After a lost compare: waits until the view holds the newest revision among the keys the
-   * transaction's else-branch read, so the next attempt decides on current state. No keys means
-   * the thing is gone.
-   */
-  async #catchUp(res: { responses: readonly { response_range?: { kvs: readonly { mod_revision: string }[] } }[] }, b: Budget, gone: () => Error): Promise<void> {
-    const kvs = res.responses.flatMap((r) => r.response_range?.kvs ?? []);
-    if (kvs.length === 0) throw gone();
-    const newest = Math.max(...kvs.map((kv) => Number(kv.mod_revision)));
-    await this.#watchOrThrow().awaitRevision(newest, b);
-  }
-
   #notify<T>(listeners: ReadonlySet<(info: T) => void>, info: T, what: string): void {
     for (const listener of [...listeners]) {
       try {
@@ -604,32 +358,6 @@ export class EtcdCoordinator implements Coordinator {
     }
   }
 
-  #replicaListsFor(request: CreateTopicRequest): readonly (readonly number[])[] {
-    const { assignments, partitions, replicationFactor } = request;
-    if (assignments === undefined) {
-      checkPartitionCount(partitions);
-      return assignReplicas({ brokers: this.#view.brokers, existing: this.#view.topicsMap().values(), partitionCount: partitions, replicationFactor, startOffset: randomInt(1_000_000) });
-    }
-    if (partitions !== -1 && partitions !== assignments.length) {
-      throw new KafkaApiError('INVALID_REPLICA_ASSIGNMENT', `${assignments.length} replica assignments were given for ${partitions} partitions.`);
-    }
-    validateAssignments(assignments, this.#liveIds(), replicationFactor === -1 ? {} : { replicationFactor });
-    return assignments;
-  }
-
-  #checkTxnSize(ops: number, name: string): void {
-    if (ops > this.#maxTxnOps) {
-      throw new KafkaApiError(
-        'INVALID_PARTITIONS',
-        `Topic '${name}': creating ${ops - 2} partitions at once needs ${ops} operations in one etcd transaction, above maxTxnOps ${this.#maxTxnOps} (etcd --max-txn-ops).`,
-      );
-    }
-  }
-
-  #liveIds(): ReadonlySet<number> {
-    return new Set(this.#view.brokers.map((b) => b.nodeId));
-  }
-
   #etcd(): Etcd3 {
     if (this.#client === undefined) throw new CoordinatorError('lifecycle', 'The etcd coordinator has no client.');
     return this.#client;
@@ -648,27 +376,4 @@ export class EtcdCoordinator implements Coordinator {
   #requireLoaded(): void {
     if (this.#phase === 'new' || this.#phase === 'starting') throw new CoordinatorError('lifecycle', 'The etcd coordinator has not been started; call start() first.');
   }
-}
-
-function outcome(res: { succeeded: boolean }): string {
-  return res.succeeded ? 'committed' : 'compare-failed';
-}
-
-function unknownTopic(name: string): KafkaApiError {
-  return new KafkaApiError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`);
-}
-
-
-/** A fault-handling policy that just runs the call (see the client options above). */
-const passThrough = {
-  execute: <T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T> =>
-    Promise.resolve().then(() => fn({ signal: signal ?? new AbortController().signal })),
-  onSuccess: () => ({ dispose: () => undefined }),
-  onFailure: () => ({ dispose: () => undefined }),
-} as unknown as Policy;
-
-/** Watch reconnect backoff: doubling from `first` ms, capped at `max` ms. */
-function cappedBackoff(first: number, max: number): Backoff {
-  const at = (duration: number): { duration: number; next: () => unknown } => ({ duration, next: () => at(Math.min(max, duration * 2)) });
-  return { next: () => at(first) } as unknown as Backoff;
 }
