@@ -1,5 +1,6 @@
 import { decodeControlKey, decodeRecordBatch, scanBatches, type RecordBatchView } from '@oxbow/protocol';
 import type { PartitionBackend } from './backend.js';
+import type { ProducerDescription } from './partition-handle.js';
 import { decodeProducerSnapshot, encodeProducerSnapshot } from './producer-snapshot.js';
 import { ProducerStateTable } from './producer-state.js';
 import { TransactionIndex } from './transaction-index.js';
@@ -67,6 +68,24 @@ export class ProducerStateStore {
       this.#loading = null;
     });
     return this.#loading;
+  }
+
+  /** DescribeProducers: every producer with state here or a transaction open here. */
+  async describe(): Promise<ProducerDescription[]> {
+    const table = await this.table();
+    const ids = new Set<bigint>([...[...table.entries()].map((e) => e.producerId), ...[...this.txns.open()].map((t) => t.producerId)]);
+    return [...ids].map((producerId): ProducerDescription => {
+      const entry = table.get(producerId);
+      const last = entry?.batches[entry.batches.length - 1];
+      const open = this.txns.openFor(producerId);
+      return {
+        producerId,
+        producerEpoch: entry?.epoch ?? open?.producerEpoch ?? -1,
+        lastSequence: last?.lastSeq ?? -1,
+        lastTimestamp: entry?.lastTimestamp ?? -1n,
+        currentTxnStartOffset: open?.firstOffset ?? -1n,
+      };
+    });
   }
 
   async #load(): Promise<ProducerStateTable> {
