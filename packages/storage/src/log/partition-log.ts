@@ -1,18 +1,20 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { scanBatches, type RecordBatchView } from '@oxbow/protocol';
 import { AsyncMutex } from './async-mutex.js';
-import { writeOffsetCheckpoint } from './checkpoint.js';
-import { runCompaction } from './compactor.js';
 import { validateLogConfig } from './config.js';
-import { CLEANER_CHECKPOINT, LOG_START_CHECKPOINT } from './file-names.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { FlushScheduler } from './flush-scheduler.js';
+import { appendBatches } from './log-append.js';
+import { LogBounds } from './log-bounds.js';
+import { compactOnce } from './log-compaction.js';
+import type { LogParts } from './log-parts.js';
+import { truncateLog } from './log-truncation.js';
 import { ioError, openLogFile, toStorageError, type OpenLogFile } from './log-file.js';
+import { MaxTimestamp } from './max-timestamp.js';
 import { recoverLog, type RecoveredLog } from './recovery.js';
-import { selectSegmentsToDelete } from './retention.js';
 import type { Segment, SegmentEnv } from './segment.js';
 import { SegmentSet } from './segment-set.js';
-import { appendInfoOf, checkAppendBatches } from './append-check.js';
+import { deleteOldSegments } from './segment-deletion.js';
+import { checkAppendBatches } from './append-check.js';
 import { findTimestampAcross, readAcross } from './log-read.js';
 import { readBuffers } from './read-buffers.js';
 import { StorageError, type AppendBatchesInfo, type LogLogger, type CompactionStats, type LogConfig, type ReadOptions, type ReadResult, type SegmentInfo, type TimestampOffset } from './types.js';
@@ -26,7 +28,6 @@ export interface PartitionLogOptions {
   readonly openFile?: OpenLogFile;
 }
 
-const INT32_MAX = 0x7fffffff;
 const EMPTY = Buffer.alloc(0);
 const NO_COMPACTION: CompactionStats = { segmentsRewritten: 0, recordsRemoved: 0, bytesBefore: 0, bytesAfter: 0 };
 const SILENT: LogLogger = { warn: () => undefined, info: () => undefined };
@@ -50,35 +51,43 @@ const SILENT: LogLogger = { warn: () => undefined, info: () => undefined };
 export class PartitionLog {
   /** The partition directory. */
   readonly dir: string;
-  readonly #env: SegmentEnv;
   readonly #now: () => number;
   readonly #mutex = new AsyncMutex();
   #config: LogConfig;
   readonly #segments: SegmentSet;
-  #logStartOffset: bigint;
-  #logEndOffset: bigint;
-  #firstDirtyOffset: bigint;
-  #maxTimestamp: TimestampOffset | null = null;
+  readonly #bounds: LogBounds;
+  readonly #maxTimestamp = new MaxTimestamp();
   #epochs: LeaderEpochCache | null = null;
   readonly #flusher: FlushScheduler;
+  readonly #parts: LogParts;
   #compaction: Promise<CompactionStats> | null = null;
   #closed = false;
   #closing: Promise<void> | null = null;
 
   private constructor(env: SegmentEnv, config: LogConfig, now: () => number, recovered: RecoveredLog) {
     this.dir = env.dir;
-    this.#env = env;
     this.#config = config;
     this.#now = now;
     this.#segments = new SegmentSet(env, recovered.segments, () => this.#config.fileDeleteDelayMs);
-    this.#logStartOffset = recovered.logStartOffset;
-    this.#logEndOffset = recovered.logEndOffset;
-    this.#firstDirtyOffset = recovered.firstDirtyOffset;
+    this.#bounds = new LogBounds(env.dir, recovered);
     this.#flusher = new FlushScheduler(
       config.flushMs,
       () => this.#segments.active.flush(false),
       (err) => env.logger.warn({ dir: env.dir, err }, 'periodic flush failed'),
     );
+    this.#parts = {
+      env,
+      config: () => this.#config,
+      now: () => this.#now(),
+      segments: this.#segments,
+      bounds: this.#bounds,
+      maxTimestamp: this.#maxTimestamp,
+      epochs: () => this.epochs,
+      flusher: this.#flusher,
+      mutex: this.#mutex,
+      isClosed: () => this.#closed,
+      roll: (nowMs) => this.#roll(nowMs),
+    };
   }
 
   /**
@@ -106,7 +115,7 @@ export class PartitionLog {
       await epochs.truncateFromEnd(recovered.logEndOffset);
       await epochs.truncateFromStart(recovered.logStartOffset);
       log.#epochs = epochs;
-      await log.#refreshMaxTimestamp();
+      await log.#maxTimestamp.refresh(log.#segments.all);
       return log;
     } catch (err) {
       await log.#segments.close();
@@ -116,12 +125,12 @@ export class PartitionLog {
 
   /** First offset readable; below it reads fail with `offset-out-of-range`. */
   get logStartOffset(): bigint {
-    return this.#logStartOffset;
+    return this.#bounds.logStartOffset;
   }
 
   /** The offset the next appended record gets. */
   get logEndOffset(): bigint {
-    return this.#logEndOffset;
+    return this.#bounds.logEndOffset;
   }
 
   /** Bytes of all segment files. */
@@ -142,7 +151,7 @@ export class PartitionLog {
   /** The segments, oldest first; the last is the active one. */
   segments(): SegmentInfo[] {
     const segs = this.#segments.all;
-    return segs.map((s, i) => s.info(i === segs.length - 1 ? this.#logEndOffset : (segs[i + 1]?.baseOffset ?? s.nextOffset)));
+    return segs.map((s, i) => s.info(i === segs.length - 1 ? this.#bounds.logEndOffset : (segs[i + 1]?.baseOffset ?? s.nextOffset)));
   }
 
   /**
@@ -157,46 +166,12 @@ export class PartitionLog {
   append(batches: Buffer, info: AppendBatchesInfo): Promise<void> {
     return this.#mutex.run(async () => {
       this.#ensureOpen();
-      if (info.firstOffset !== this.#logEndOffset) {
-        throw new StorageError('invalid-append', `first offset ${info.firstOffset} is not the log end offset ${this.#logEndOffset}`);
+      if (info.firstOffset !== this.#bounds.logEndOffset) {
+        throw new StorageError('invalid-append', `first offset ${info.firstOffset} is not the log end offset ${this.#bounds.logEndOffset}`);
       }
       const views = checkAppendBatches(batches, info);
-      const now = this.#now();
-      // Several batches (a partition's queued appends stored together) that would pass segment.bytes
-      // are appended in runs that each fit, rolling between them, as they would have been one by one.
-      if (views.length > 1 && this.#segments.active.size + batches.length > this.#config.segmentBytes) {
-        for (const run of segmentRuns(views, this.#segments.active.size, this.#config.segmentBytes)) {
-          const bytes = batches.subarray(run.start, run.end);
-          await this.#appendRun(scanBatches(bytes), bytes, run.info, now);
-        }
-        return;
-      }
-      await this.#appendRun(views, batches, info, now);
+      await appendBatches(this.#parts, views, batches, info, this.#now());
     });
-  }
-
-  async #appendRun(views: RecordBatchView[], batches: Buffer, info: AppendBatchesInfo, now: number): Promise<void> {
-    let active = this.#segments.active;
-    const full = active.size + batches.length > this.#config.segmentBytes;
-    const old = active.rollBaseMs !== null && now - active.rollBaseMs >= this.#config.segmentMs;
-    if (active.size > 0 && (full || old || info.lastOffset - active.baseOffset > BigInt(INT32_MAX))) {
-      active = await this.#segments.roll(this.#logEndOffset, now);
-      this.#flusher.flushed();
-    }
-    if (active.size + batches.length > INT32_MAX) throw new StorageError('invalid-append', `${batches.length} bytes do not fit in a segment`);
-    const sync = this.#flusher.mustSync(info.recordCount, this.#config.flushMessages);
-    await active.append(views, batches, {
-      intervalBytes: this.#config.indexIntervalBytes,
-      sync,
-      nowMs: now,
-      maxTimestamp: info.maxTimestamp,
-      offsetOfMaxTimestamp: info.offsetOfMaxTimestamp,
-    });
-    this.#logEndOffset = info.lastOffset + 1n;
-    if (info.maxTimestamp >= 0n && (this.#maxTimestamp === null || info.maxTimestamp > this.#maxTimestamp.timestamp)) {
-      this.#maxTimestamp = { timestamp: info.maxTimestamp, offset: info.offsetOfMaxTimestamp };
-    }
-    this.#flusher.appended(info.recordCount, sync);
   }
 
   /**
@@ -209,8 +184,7 @@ export class PartitionLog {
   async read(offset: bigint, options: ReadOptions): Promise<ReadResult> {
     this.#ensureOpen();
     const segments = this.#segments.all;
-    const logStartOffset = this.#logStartOffset;
-    const logEndOffset = this.#logEndOffset;
+    const { logStartOffset, logEndOffset } = this.#bounds;
     if (offset < logStartOffset || offset > logEndOffset) {
       throw new StorageError('offset-out-of-range', `offset ${offset} is outside [${logStartOffset}, ${logEndOffset}] of ${this.dir}`);
     }
@@ -239,7 +213,7 @@ export class PartitionLog {
   async offsetForTimestamp(timestamp: bigint): Promise<TimestampOffset | null> {
     this.#ensureOpen();
     try {
-      return await findTimestampAcross(this.#segments.all, timestamp, this.#logStartOffset);
+      return await findTimestampAcross(this.#segments.all, timestamp, this.#bounds.logStartOffset);
     } catch (err) {
       throw this.#wrap(`looking up timestamp ${timestamp} in ${this.dir}`, err);
     }
@@ -247,7 +221,7 @@ export class PartitionLog {
 
   /** ListOffsets MAX_TIMESTAMP: the largest timestamp and the offset of the first record with it; null for a log without timestamps. */
   maxTimestamp(): TimestampOffset | null {
-    return this.#maxTimestamp;
+    return this.#maxTimestamp.value;
   }
 
   /**
@@ -258,11 +232,11 @@ export class PartitionLog {
   deleteRecordsBefore(offset: bigint): Promise<void> {
     return this.#mutex.run(async () => {
       this.#ensureOpen();
-      if (offset > this.#logEndOffset) throw new StorageError('offset-out-of-range', `cannot delete records before ${offset}: log end is ${this.#logEndOffset}`);
-      if (offset <= this.#logStartOffset) return;
+      if (offset > this.#bounds.logEndOffset) throw new StorageError('offset-out-of-range', `cannot delete records before ${offset}: log end is ${this.#bounds.logEndOffset}`);
+      if (offset <= this.#bounds.logStartOffset) return;
       await this.#wrapped('deleting records', async () => {
-        await this.#advanceLogStart(offset);
-        await this.#deleteOldest(this.#selectForDeletion(this.#now(), false));
+        await this.#bounds.advanceLogStart(offset, this.epochs);
+        await deleteOldSegments(this.#parts, this.#now(), false);
       });
     });
   }
@@ -278,7 +252,7 @@ export class PartitionLog {
     return this.#mutex.run(async () => {
       this.#ensureOpen();
       const deletePolicy = this.#config.cleanupPolicy.includes('delete');
-      const segmentsDeleted = await this.#wrapped('applying retention', () => this.#deleteOldest(this.#selectForDeletion(nowMs, deletePolicy)));
+      const segmentsDeleted = await this.#wrapped('applying retention', () => deleteOldSegments(this.#parts, nowMs, deletePolicy));
       return { segmentsDeleted };
     });
   }
@@ -299,28 +273,10 @@ export class PartitionLog {
   }
 
   async #compactOnce(nowMs: number): Promise<CompactionStats> {
-    const segments = this.#segments.all;
-    for (const s of segments) s.acquire();
     try {
-      return await runCompaction({
-        env: this.#env,
-        config: this.#config,
-        nowMs,
-        segments,
-        firstDirtyOffset: this.#firstDirtyOffset,
-        commit: (plan, groups) =>
-          this.#mutex.run(async () => {
-            if (this.#closed || !(await this.#segments.replace(plan.segments, groups))) return false;
-            await writeOffsetCheckpoint(this.dir, CLEANER_CHECKPOINT, plan.nextDirtyOffset);
-            this.#firstDirtyOffset = plan.nextDirtyOffset;
-            await this.#refreshMaxTimestamp();
-            return true;
-          }),
-      });
+      return await compactOnce(this.#parts, nowMs);
     } catch (err) {
       throw this.#wrap(`compacting ${this.dir}`, err);
-    } finally {
-      for (const s of segments) s.release();
     }
   }
 
@@ -333,25 +289,8 @@ export class PartitionLog {
     return this.#mutex.run(async () => {
       this.#ensureOpen();
       if (offset < 0n) throw new StorageError('invalid-argument', `cannot truncate to ${offset}`);
-      if (offset >= this.#logEndOffset) return;
-      await this.#wrapped('truncating', async () => {
-        const now = this.#now();
-        if (offset < this.#logStartOffset) {
-          await this.#segments.resetAt(offset, now);
-          await this.#advanceLogStart(offset, true);
-          this.#logEndOffset = offset;
-        } else {
-          const last = await this.#segments.retireAfter(offset, now);
-          this.#logEndOffset = await last.truncateTo(offset, this.#config.indexIntervalBytes);
-        }
-        this.#flusher.flushed();
-        await this.epochs.truncateFromEnd(this.#logEndOffset);
-        if (this.#firstDirtyOffset > this.#logEndOffset) {
-          await writeOffsetCheckpoint(this.dir, CLEANER_CHECKPOINT, this.#logEndOffset);
-          this.#firstDirtyOffset = this.#logEndOffset;
-        }
-        await this.#refreshMaxTimestamp();
-      });
+      if (offset >= this.#bounds.logEndOffset) return;
+      await this.#wrapped('truncating', () => truncateLog(this.#parts, offset));
     });
   }
 
@@ -368,8 +307,7 @@ export class PartitionLog {
   roll(): Promise<void> {
     return this.#mutex.run(async () => {
       this.#ensureOpen();
-      await this.#segments.roll(this.#logEndOffset, this.#now());
-      this.#flusher.flushed();
+      await this.#roll(this.#now());
     });
   }
 
@@ -413,39 +351,11 @@ export class PartitionLog {
     });
   }
 
-  #selectForDeletion(nowMs: number, deletePolicy: boolean): number {
-    const { retentionMs, retentionBytes } = this.#config;
-    const offsets = { logStartOffset: this.#logStartOffset, logEndOffset: this.#logEndOffset };
-    return selectSegmentsToDelete(this.#segments.all, { ...offsets, nowMs, retentionMs, retentionBytes, deletePolicy });
-  }
-
-  /** Deletes the `count` oldest segments (rolling first if that includes the active one); moves the log start up to the new first segment. */
-  async #deleteOldest(count: number): Promise<number> {
-    if (count === 0) return 0;
-    if (count >= this.#segments.all.length) {
-      await this.#segments.roll(this.#logEndOffset, this.#now());
-      this.#flusher.flushed();
-    }
-    await this.#segments.retireOldest(count);
-    const first = this.#segments.all[0];
-    if (first !== undefined && first.baseOffset > this.#logStartOffset) await this.#advanceLogStart(first.baseOffset);
-    if (this.#maxTimestamp !== null && first !== undefined && this.#maxTimestamp.offset < first.baseOffset) await this.#refreshMaxTimestamp();
-    return count;
-  }
-
-  /** Checkpoints a new log start, then truncates the epoch cache and the cleaner checkpoint to it. */
-  async #advanceLogStart(offset: bigint, force = false): Promise<void> {
-    if (!force && offset <= this.#logStartOffset) return;
-    await writeOffsetCheckpoint(this.dir, LOG_START_CHECKPOINT, offset);
-    this.#logStartOffset = offset;
-    await this.epochs.truncateFromStart(offset);
-    if (this.#firstDirtyOffset < offset || force) this.#firstDirtyOffset = offset;
-  }
-
-  async #refreshMaxTimestamp(): Promise<void> {
-    let best: Segment | null = null;
-    for (const s of this.#segments.all) if (s.largestTimestamp >= 0n && (best === null || s.largestTimestamp > best.largestTimestamp)) best = s;
-    this.#maxTimestamp = best === null ? null : await best.largestTimestampRecord();
+  /** Seals the active segment and starts a new one at the log end offset; a roll is fsynced, so nothing is pending. */
+  async #roll(nowMs: number): Promise<Segment> {
+    const active = await this.#segments.roll(this.#bounds.logEndOffset, nowMs);
+    this.#flusher.flushed();
+    return active;
   }
 
   #ensureOpen(): void {
@@ -464,34 +374,4 @@ export class PartitionLog {
     if (this.#closed && !(err instanceof StorageError)) return new StorageError('closed', `log ${this.dir} closed while ${action}`, { cause: err });
     return toStorageError(action, err);
   }
-}
-
-/**
- * Splits consecutive batches into runs for segments of `segmentBytes`: the first run fills what the
- * active segment (`activeSize` bytes) has left, each later run a fresh segment; a batch larger than
- * a segment is a run of its own.
- */
-function segmentRuns(views: readonly RecordBatchView[], activeSize: number, segmentBytes: number): { start: number; end: number; info: AppendBatchesInfo }[] {
-  const runs: { start: number; end: number; info: AppendBatchesInfo }[] = [];
-  let run: RecordBatchView[] = [];
-  let used = activeSize;
-  const close = (): void => {
-    const first = run[0];
-    const last = run[run.length - 1];
-    if (first === undefined || last === undefined) return;
-    runs.push({ start: first.start, end: last.start + last.size, info: appendInfoOf(run) });
-    run = [];
-  };
-  for (const v of views) {
-    if (run.length > 0 && used + v.size > segmentBytes) {
-      close();
-      used = 0;
-    } else if (run.length === 0 && used > 0 && used + v.size > segmentBytes) {
-      used = 0;
-    }
-    run.push(v);
-    used += v.size;
-  }
-  close();
-  return runs;
 }
