@@ -6,7 +6,7 @@
  * broker with a fresh data dir and is measured on: the replay of captured Produce frames (broker CPU
  * per GB, as in `npm run bench`), librdkafka producing 1 KiB records (acks=1), the bare Fetch
  * reader and the librdkafka consumer reading that topic, and p99 produce latency (1 KiB, acks=all,
- * linger.ms=5) at AB_LATENCY_RATE records/s. Prints each round and the medians per variant.
+ * linger.ms=AB_LATENCY_LINGER, default 5) at AB_LATENCY_RATE records/s. Prints each round and the medians per variant.
  * AB_ROUNDS (5), AB_SECONDS (6), AB_PARTS (comma list of replay,produce,fetch,latency: all; add
  * raw for the machine's bounds each round, as a variant named "raw": single-connection loopback TCP
  * and a minimal Node file-to-socket sender, raw-limits.ts),
@@ -35,6 +35,7 @@ const rounds = Number(process.env.AB_ROUNDS ?? 5);
 const seconds = Number(process.env.AB_SECONDS ?? 6);
 const parts = new Set((process.env.AB_PARTS ?? 'replay,produce,fetch,latency').split(','));
 const latencyRate = Number(process.env.AB_LATENCY_RATE ?? 120_000);
+const latencyLinger = Number(process.env.AB_LATENCY_LINGER ?? 5);
 /** AB_REPLAY_LAST=1: the replay after produce and fetch, as in `npm run bench` (a broker that has written GBs). */
 const replayLast = process.env.AB_REPLAY_LAST === '1';
 const config = { ...benchConfig(), seconds };
@@ -76,9 +77,12 @@ async function measure(cli: string, captureFile: string): Promise<Figures> {
     if (replayLast) await replay();
     if (parts.has('latency')) {
       await createTopic(bootstrap, 'ab-latency', config.partitions);
-      const r = await producePaced(bootstrap, 'ab-latency', { size: 1024, acks: 'all', seconds, rate: latencyRate, lingerMs: 5 });
+      const m = await measureCpu([b.pid], () => producePaced(bootstrap, 'ab-latency', { size: 1024, acks: 'all', seconds, rate: latencyRate, lingerMs: latencyLinger }));
+      const r = m.result;
       f['latency p50 ms'] = r.latencyMs.p50 ?? NaN;
       f['latency p99 ms'] = r.latencyMs.p99 ?? NaN;
+      f['latency broker cores'] = (m.cpu[0] ?? 0) / m.seconds;
+      f['latency requests/s'] = r.requests?.requestsPerSecond ?? NaN;
     }
   } finally {
     await b.stop();

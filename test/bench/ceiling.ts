@@ -6,12 +6,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { BenchConfig } from './config.js';
-import { produce, type RequestStats } from './load-generator.js';
+import { consumeAll, produce, type RequestStats } from './load-generator.js';
 import { NullBroker } from './null-broker.js';
 import { measureCpu, otherCores } from './process-stats.js';
 import { MB } from './raw-limits.js';
 
 export const REPLAY_TOPIC = 'bench-replay';
+/** The topic whose batches the null broker keeps for the consumer's ceiling. */
+const CONSUMER_CEILING_TOPIC = 'bench-consumer-ceiling';
 export const RECORD_SIZES = [1024, 100] as const;
 
 export interface CeilingRun {
@@ -33,15 +35,35 @@ export interface CeilingRun {
   readonly errors: readonly string[];
 }
 
+/** The librdkafka consumer reading from the null broker, which answers from memory at once. */
+export interface ConsumerCeilingRun {
+  readonly MBps: number;
+  readonly bytes: number;
+  readonly seconds: number;
+  readonly complete: boolean;
+  readonly clientCores: number;
+  readonly machineBusy: number;
+  readonly otherCores: number;
+  readonly errors: readonly string[];
+}
+
 export interface CeilingBench {
   run(size: number): Promise<CeilingRun>;
+  /** Fills the null broker with 1 KiB records (once) and reads them all with the consumer the broker's fetch run uses. */
+  consume(): Promise<ConsumerCeilingRun>;
   /** Produces 1 KiB acks=all records to the replay topic and writes the captured frames to `file`. */
   capture(file: string): Promise<{ frames: number; bytes: number }>;
   close(): Promise<void>;
 }
 
 export async function startCeilingBench(config: BenchConfig): Promise<CeilingBench> {
-  const nullBroker = await NullBroker.start({ partitions: config.partitions, captureTopic: REPLAY_TOPIC, captureBytes: config.replayMiB * 1024 * 1024 });
+  const nullBroker = await NullBroker.start({
+    partitions: config.partitions,
+    captureTopic: REPLAY_TOPIC,
+    captureBytes: config.replayMiB * 1024 * 1024,
+    keepTopic: CONSUMER_CEILING_TOPIC,
+    keepBytes: config.consumerCeilingMiB * 1024 * 1024,
+  });
   return {
     async run(size) {
       nullBroker.resetStats();
@@ -59,6 +81,24 @@ export async function startCeilingBench(config: BenchConfig): Promise<CeilingBen
         otherCores: otherCores(w, r.processCpuSeconds),
         requests: r.requests,
         failed: r.failed,
+        errors: [...r.errors, ...nullBroker.stats.errors],
+      };
+    },
+    async consume() {
+      // Stops keeping at keepBytes; 30 s of the ceiling's rate is plenty, and the run is bounded anyway.
+      for (let i = 0; i < 5 && nullBroker.keptBytes < nullBroker.keptLimit * 0.9; i++) {
+        await produce(nullBroker.bootstrap, CONSUMER_CEILING_TOPIC, { size: 1024, acks: '1', seconds: config.seconds });
+      }
+      const w = await measureCpu([], () => consumeAll(nullBroker.bootstrap, CONSUMER_CEILING_TOPIC, config.fetchSeconds));
+      const r = w.result;
+      return {
+        MBps: r.bytes / MB / r.elapsedSeconds,
+        bytes: r.bytes,
+        seconds: r.elapsedSeconds,
+        complete: r.complete,
+        clientCores: r.clientCpuSeconds / r.elapsedSeconds,
+        machineBusy: w.machineBusy,
+        otherCores: otherCores(w, r.processCpuSeconds),
         errors: [...r.errors, ...nullBroker.stats.errors],
       };
     },

@@ -23,6 +23,8 @@ export interface BenchConfig {
   readonly replayMiB: number;
   /** Upper bound on a whole-topic fetch (BENCH_FETCH_SECONDS). */
   readonly fetchSeconds: number;
+  /** Record bytes the null broker keeps for the consumer's ceiling (BENCH_CONSUMER_CEILING_MIB). */
+  readonly consumerCeilingMiB: number;
   /** Produce requests the replayer keeps in flight against the broker (BENCH_REPLAY_WINDOW). */
   readonly replayWindow: number;
   /** Times the captured frames are replayed into the broker and into the sink (BENCH_REPLAY_PASSES). */
@@ -37,6 +39,7 @@ export function benchConfig(): BenchConfig {
     partitions: num('BENCH_PARTITIONS', 4, 1, 256),
     replayMiB: num('BENCH_REPLAY_MIB', 256, 8, 4096),
     fetchSeconds: num('BENCH_FETCH_SECONDS', 60, 5, 600),
+    consumerCeilingMiB: num('BENCH_CONSUMER_CEILING_MIB', 2048, 64, 8192),
     replayWindow: num('BENCH_REPLAY_WINDOW', 8, 1, 1024),
     replayPasses: num('BENCH_REPLAY_PASSES', 3, 1, 100),
   };

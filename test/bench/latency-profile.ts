@@ -21,6 +21,6 @@ const bootstrap = broker.bootstrap;
 await createTopic(bootstrap, 'lp', 4);
 const m = await measureCpu([broker.pid], () => producePaced(bootstrap, 'lp', { size: 1024, acks: 'all', seconds, rate: Number(rateText ?? 80_000), lingerMs: Number(lingerText ?? 0) }));
 const r = m.result;
-process.stdout.write(`${JSON.stringify({ latencyMs: r.latencyMs, achieved: r.achievedRate, skipped: r.skipped, requests: r.requests, broker: coreSplit(m.samples[0] as CpuSample, m.seconds) })}\n`);
+process.stdout.write(`${JSON.stringify({ latencyMs: r.latencyMs, achieved: r.achievedRate, skipped: r.skipped, requests: r.requests, clientCores: r.clientCpuSeconds / r.elapsedSeconds, broker: coreSplit(m.samples[0] as CpuSample, m.seconds) })}\n`);
 await broker.stop('SIGTERM');
 rmSync(dataDir, { recursive: true, force: true });

@@ -3,34 +3,44 @@
  * Metadata (itself as the only broker, every topic with N partitions led by it) and Produce
  * (decodes the request, scans and CRC-checks every batch, acks with increasing offsets). Whatever
  * rate a client reaches against it is the most it can send through our codec on this machine.
- * It can also keep a copy of the Produce frames it receives for one topic, to replay them later.
+ * It can also keep a copy of the Produce frames it receives for one topic, to replay them later,
+ * and keep one topic's batches in memory to serve them to a consumer (null-broker-log.ts): the
+ * most that consumer can read on this machine.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import {
   ApiVersions,
   Fetch,
+  FindCoordinator,
   FrameDecoder,
   KafkaErrorCode,
+  ListOffsets,
   Metadata,
   Produce,
   decodeRequestFrame,
   encodeResponseFrame,
   lookupApi,
   scanBatches,
+  type FetchRequest,
+  type ListOffsetsRequest,
   type ProduceRequest,
 } from '@oxbow/protocol';
+import { NullBrokerLog } from './null-broker-log.js';
 
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 /**
- * What the null broker advertises. It serves ApiVersions, Metadata and Produce; Fetch is
- * advertised but never served because librdkafka enables record batches v2 (its MsgVer2
- * feature) only when the broker advertises both Produce v3+ and Fetch v4+; without it a producer
- * sends legacy message sets. A producer never sends Fetch.
+ * What the null broker advertises. librdkafka enables record batches v2 (its MsgVer2 feature) only
+ * when the broker advertises both Produce v3+ and Fetch v4+; without it a producer sends legacy
+ * message sets. Fetch and ListOffsets serve the topic kept with `keepTopic` (the consumer's
+ * ceiling); FindCoordinator always answers COORDINATOR_NOT_AVAILABLE (a consumer that only
+ * assigns partitions still looks its group's coordinator up).
  */
 const ADVERTISED = [
   { apiKey: Produce.apiKey, minVersion: 3, maxVersion: 9 },
   { apiKey: Fetch.apiKey, minVersion: 4, maxVersion: 11 },
+  { apiKey: ListOffsets.apiKey, minVersion: 1, maxVersion: 5 },
   { apiKey: Metadata.apiKey, minVersion: 0, maxVersion: 9 },
+  { apiKey: FindCoordinator.apiKey, minVersion: 0, maxVersion: 3 },
   { apiKey: ApiVersions.apiKey, minVersion: 0, maxVersion: 3 },
 ] as const;
 
@@ -50,6 +60,9 @@ export interface NullBrokerOptions {
   /** Keep copies of Produce frames for this topic, up to `captureBytes`. */
   readonly captureTopic?: string;
   readonly captureBytes?: number;
+  /** Keep the record batches produced to this topic, up to `keepBytes`, and serve them to consumers. */
+  readonly keepTopic?: string;
+  readonly keepBytes?: number;
 }
 
 export class NullBroker {
@@ -60,11 +73,13 @@ export class NullBroker {
   readonly #sockets = new Set<Socket>();
   readonly #captured: Buffer[] = [];
   #capturedBytes = 0;
+  readonly #kept: NullBrokerLog;
   port = 0;
   stats: NullBrokerStats = NullBroker.#emptyStats();
 
   private constructor(options: NullBrokerOptions) {
     this.#options = options;
+    this.#kept = new NullBrokerLog(options.keepBytes ?? 0);
     this.#server = createServer((socket) => this.#serve(socket));
   }
 
@@ -86,6 +101,15 @@ export class NullBroker {
   /** Captured Produce frames, each with its 4-byte size prefix. */
   captured(): readonly Buffer[] {
     return this.#captured;
+  }
+
+  /** Bytes of record batches kept for `keepTopic`. */
+  get keptBytes(): number {
+    return this.#kept.bytes;
+  }
+
+  get keptLimit(): number {
+    return this.#kept.maxBytes;
   }
 
   resetStats(): void {
@@ -125,7 +149,7 @@ export class NullBroker {
     const write = (chunks: Buffer[]): void => {
       for (const c of chunks) socket.write(c);
     };
-    const served = ADVERTISED.find((s) => s.apiKey === apiKey && s.apiKey !== Fetch.apiKey);
+    const served = ADVERTISED.find((s) => s.apiKey === apiKey);
     if (served === undefined || version < served.minVersion || version > served.maxVersion) {
       if (apiKey === ApiVersions.apiKey) {
         write(encodeResponseFrame(ApiVersions, 0, correlationId, { errorCode: KafkaErrorCode.UNSUPPORTED_VERSION, apiKeys: [...ADVERTISED] }));
@@ -164,6 +188,13 @@ export class NullBroker {
           clusterAuthorizedOperations: -2147483648,
         }),
       );
+    } else if (apiKey === Fetch.apiKey) {
+      write(encodeResponseFrame(Fetch, version, correlationId, this.#fetch(request.body as FetchRequest)));
+    } else if (apiKey === ListOffsets.apiKey) {
+      write(encodeResponseFrame(ListOffsets, version, correlationId, this.#listOffsets(request.body as ListOffsetsRequest)));
+    } else if (apiKey === FindCoordinator.apiKey) {
+      const error = { errorCode: KafkaErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null, nodeId: -1, host: '', port: -1 };
+      write(encodeResponseFrame(FindCoordinator, version, correlationId, { throttleTimeMs: 0, ...error, coordinators: [] }));
     } else {
       const response = this.#produce(request.body as ProduceRequest, frame);
       if (response !== null) write(encodeResponseFrame(Produce, version, correlationId, response));
@@ -190,6 +221,7 @@ export class NullBroker {
             stats.recordBytes += b.size;
           }
           stats.batches += batches.length;
+          if (topic.name === this.#options.keepTopic && p.records !== null) this.#kept.append(p.index, p.records);
           this.#offsets.set(key, next);
           const known = p.index >= 0 && p.index < this.#options.partitions;
           return {
@@ -212,5 +244,38 @@ export class NullBroker {
       this.#capturedBytes += copy.length;
     }
     return body.acks === 0 ? null : { responses, throttleTimeMs: 0 };
+  }
+
+  /** Answers at once: from the kept batches for `keepTopic`, empty for anything else. */
+  #fetch(body: FetchRequest) {
+    let budget = body.maxBytes;
+    return {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      sessionId: 0,
+      responses: body.topics.map((t) => ({
+        topic: t.topic,
+        partitions: t.partitions.map((p) => {
+          const kept = t.topic === this.#options.keepTopic;
+          const records = kept && budget > 0 ? this.#kept.read(p.partition, p.fetchOffset, Math.min(p.partitionMaxBytes, budget)) : Buffer.alloc(0);
+          budget -= records.length;
+          const end = kept ? this.#kept.endOffset(p.partition) : 0n;
+          return { partitionIndex: p.partition, errorCode: 0, highWatermark: end, lastStableOffset: end, logStartOffset: 0n, abortedTransactions: null, preferredReadReplica: -1, records };
+        }),
+      })),
+    };
+  }
+
+  #listOffsets(body: ListOffsetsRequest) {
+    return {
+      throttleTimeMs: 0,
+      topics: body.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => {
+          const end = t.name === this.#options.keepTopic ? this.#kept.endOffset(p.partitionIndex) : 0n;
+          return { partitionIndex: p.partitionIndex, errorCode: 0, oldStyleOffsets: [], timestamp: -1n, offset: p.timestamp === -2n ? 0n : end, leaderEpoch: -1 };
+        }),
+      })),
+    };
   }
 }

@@ -16,6 +16,8 @@ export const MB = 1_000_000;
 export interface RawLimits {
   /** Single-connection loopback TCP, MB/s (10^6 bytes). */
   readonly tcpMBps: number;
+  /** A minimal Node sender: a page-cached file read in 4 MiB preads, written to one loopback connection. */
+  readonly fileToSocketMBps: number;
   readonly diskPageCacheMBps: number;
   readonly diskFsyncMBps: number;
 }
@@ -94,12 +96,20 @@ function median(values: readonly number[]): number {
 
 export async function measureRawLimits(config: BenchConfig): Promise<RawLimits & { readonly samples: Record<string, number[]> }> {
   const tcp: number[] = [];
+  const fileToSocket: number[] = [];
   const pageCache: number[] = [];
   const fsync: number[] = [];
   for (let i = 0; i < REPEATS; i++) {
     tcp.push(await loopbackTcp(config.rawSeconds));
+    fileToSocket.push(await loopbackFromFile(config.rawSeconds));
     pageCache.push(diskAppend(config.rawSeconds, config.diskMiB, false));
     fsync.push(diskAppend(config.rawSeconds, config.diskMiB, true));
   }
-  return { tcpMBps: median(tcp), diskPageCacheMBps: median(pageCache), diskFsyncMBps: median(fsync), samples: { tcp, pageCache, fsync } };
+  return {
+    tcpMBps: median(tcp),
+    fileToSocketMBps: median(fileToSocket),
+    diskPageCacheMBps: median(pageCache),
+    diskFsyncMBps: median(fsync),
+    samples: { tcp, fileToSocket, pageCache, fsync },
+  };
 }

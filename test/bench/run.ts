@@ -26,6 +26,8 @@ const log = (line: string): void => {
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 const config = benchConfig();
+/** BENCH_SECTIONS: which sections follow the broker's, a comma list of coordination, cluster, diskless (default: all); for development runs. */
+const sections = new Set((process.env.BENCH_SECTIONS ?? 'coordination,cluster,diskless').split(','));
 const work = mkdtempSync(join(tmpdir(), 'oxbow-bench-'));
 try {
   log(`config ${JSON.stringify(config)}`);
@@ -53,19 +55,19 @@ try {
   const sink = broker.sink;
   let coordination: CoordinationResults | null = null;
   try {
-    coordination = await measureCoordination(config, log);
+    if (sections.has('coordination')) coordination = await measureCoordination(config, log);
   } catch (err) {
     failures.push({ what: 'group and transaction coordination figures', goal: '', error: message(err) });
   }
   let cluster: ClusterResults | null = null;
   try {
-    cluster = await measureCluster(config, log);
+    if (sections.has('cluster')) cluster = await measureCluster(config, log);
   } catch (err) {
     failures.push({ what: '3-node cluster figures (rf=3 vs rf=1, failover)', goal: '', error: message(err) });
   }
   let diskless: DisklessResults | null = null;
   try {
-    diskless = await measureDiskless(config, log);
+    if (sections.has('diskless')) diskless = await measureDiskless(config, log);
   } catch (err) {
     failures.push({ what: 'diskless topic figures', goal: 'produce p99 ≤ flush interval + 2 × S3 PUT p99 + commit p99', error: message(err) });
   }
