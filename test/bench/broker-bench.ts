@@ -13,7 +13,7 @@ import type { BenchConfig } from './config.js';
 import { consumeAll, createTopic, produce, producePaced, type PacedResult, type RequestStats } from './load-generator.js';
 import { coreSplit, measureCpu, otherCores, statusBytes, type CoreSplit, type CpuSample } from './process-stats.js';
 import { MB } from './raw-limits.js';
-import { replayIntoBroker, replayIntoSink, type ReplayResult } from './replay.js';
+import { flushWriteback, replayIntoBroker, replayIntoSink, type ReplayResult } from './replay.js';
 
 /** One timed broker run of a {@link ProduceRun}. */
 interface BrokerProduce {
@@ -64,6 +64,8 @@ export interface LatencyRun {
   readonly lingerMs: number;
   /** Share of the 1 KiB acks=all peak the run is paced at (the goal's is ½). */
   readonly fraction: number;
+  /** Dirty page-cache MB written back (`sync`) before the run. */
+  readonly dirtyMBBefore: number;
   readonly size: number;
   readonly acks: 'all';
   readonly result: PacedResult;
@@ -225,8 +227,12 @@ export async function measureBroker(config: BenchConfig, ceilingBench: CeilingBe
       const run = await step(`produce latency, 1 KiB acks=all, linger.ms=${lingerMs}, ${fraction} of peak`, goal, async (): Promise<LatencyRun> => {
         if (rate < 1) throw new Error('no 1 KiB acks=all peak rate was measured');
         if (latency.length === 0) await createTopic(bootstrap, 'bench-latency', config.partitions);
+        // The throughput runs leave GBs of dirty pages; once they pass the kernel's dirty threshold
+        // it pauses every writer (the broker too) for up to 200 ms at a time. A latency run measures
+        // the broker at its rate, so it starts with that backlog written back.
+        const dirtyMBBefore = flushWriteback();
         const m = await measureCpu([pid], () => producePaced(bootstrap, 'bench-latency', { size: 1024, acks: 'all', seconds: config.seconds, rate, lingerMs }));
-        return { lingerMs, fraction, size: 1024, acks: 'all', result: m.result, broker: coreSplit(m.samples[0] as CpuSample, m.seconds), otherCores: otherCores(m, m.result.processCpuSeconds) };
+        return { lingerMs, fraction, dirtyMBBefore, size: 1024, acks: 'all', result: m.result, broker: coreSplit(m.samples[0] as CpuSample, m.seconds), otherCores: otherCores(m, m.result.processCpuSeconds) };
       });
       if (run === undefined) continue;
       latency.push(run);

@@ -26,7 +26,7 @@ const SETTLE_MS = 300;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Writes back the machine's dirty pages; returns how many MB there were. */
-function flushWriteback(): number {
+export function flushWriteback(): number {
   const dirty = /^Dirty:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'));
   execFileSync('sync');
   return dirty === null ? 0 : Number(dirty[1]) / 1000;

@@ -123,7 +123,7 @@ export function buildRows(r: BenchResults): Row[] {
       `produce latency p50 / p99 / p999, 1 KiB acks=all, linger.ms=${l.lingerMs}, ${share(l.fraction)} of peak`,
       `${f2(lat.p50 ?? NaN)} / ${f2(p99)} / ${f2(lat.p999 ?? NaN)}`,
       'ms',
-      `at ${int(l.result.targetRate)} rec/s (${share(l.fraction)} of the 1 KiB acks=all peak; achieved ${int(l.result.achievedRate)}); broker ${split(l.broker)}, ${others(l.otherCores)}${requestsText(l.result.requests)}${failed}`,
+      `at ${int(l.result.targetRate)} rec/s (${share(l.fraction)} of the 1 KiB acks=all peak; achieved ${int(l.result.achievedRate)}), ${f1(l.dirtyMBBefore)} MB dirty written back first; broker ${split(l.broker)}, ${others(l.otherCores)}${requestsText(l.result.requests)}${failed}`,
       // The goal's run: linger.ms=5 holds records up to 5 ms in the producer by design, and the lower rates show where the goal is met.
       goalRun ? 'p99 ≤ 5 ms' : '(diagnostic)',
       goalRun ? verdict(p99 <= 5 && l.result.failed === 0 && l.result.skipped === 0) : '',
@@ -222,7 +222,10 @@ const METHOD = `## Method
 - Latency: delivery-callback time minus produce() call time, paced at a share of the 1 KiB
   acks=all peak of this run (half for the goal). With linger.ms=0 librdkafka sends a request for
   every few records unless requests queue up, several times the work per record of the batched
-  peak, hence the runs at lower rates. "rtt" is librdkafka's broker round trip (request written to response read),
+  peak, hence the runs at lower rates. Each latency run starts after dirty pages are written back
+  (\`sync\`): the throughput runs before leave GBs dirty, and past the kernel's dirty threshold
+  every writer is paused for up to 200 ms at a time (p99 of 245-378 ms at the lowest rates in a
+  run without this). "rtt" is librdkafka's broker round trip (request written to response read),
   "client queue" the time records wait in the producer before being sent (linger, backpressure):
   medians of per-second p50s and worst per-second p99, from librdkafka's statistics.
 - CPU: utime+stime from /proc/<pid>/stat (all threads), split into the main (JavaScript) thread
