@@ -12,16 +12,13 @@
  *   between makes the compare fail, and the writer catches up and decides again. Commits do not
  *   touch that key: they only add entries at or above the next offset, which neither changes.
  */
-import type { Etcd3 } from 'etcd3';
 import { randomBytes } from 'node:crypto';
 import { KafkaApiError } from '@oxbow/protocol';
 import { CoordinatorError } from '../coordinator-error.js';
 import type { ManifestAppend, ManifestCommitResult, ManifestEntry } from '../manifest.js';
 import { checkAppends, checkPartitionRef, checkReplacement, entryToJson, offsetFromText, planAdvance, planReplace } from '../manifest-state.js';
-import type { Budget, EtcdCalls } from './etcd-telemetry.js';
-import type { EtcdView } from './etcd-view.js';
-import type { EtcdWatch } from './etcd-watch.js';
-import type { Keyspace } from './keyspace.js';
+import type { Budget } from './etcd-telemetry.js';
+import type { EtcdWriteDeps } from './etcd-txn.js';
 
 /**
  * Bytes of keys and values one manifest transaction may carry: etcd rejects requests above
@@ -29,12 +26,7 @@ import type { Keyspace } from './keyspace.js';
  */
 export const MAX_MANIFEST_TXN_BYTES = 1024 * 1024;
 
-export interface EtcdManifestDeps {
-  readonly client: () => Etcd3;
-  readonly watch: () => EtcdWatch;
-  readonly keys: Keyspace;
-  readonly calls: EtcdCalls;
-  readonly view: EtcdView;
+export interface EtcdManifestDeps extends EtcdWriteDeps {
   readonly maxTxnOps: number;
 }
 
