@@ -85,7 +85,7 @@ export async function startCeilingBench(config: BenchConfig): Promise<CeilingBen
       };
     },
     async consume() {
-      // Stops keeping at keepBytes; 30 s of the ceiling's rate is plenty, and the run is bounded anyway.
+      // The null broker stops keeping at keepBytes; a few runs at the ceiling's rate fill it, and the loop is bounded anyway.
       for (let i = 0; i < 5 && nullBroker.keptBytes < nullBroker.keptLimit * 0.9; i++) {
         await produce(nullBroker.bootstrap, CONSUMER_CEILING_TOPIC, { size: 1024, acks: '1', seconds: config.seconds });
       }
