@@ -17,6 +17,9 @@ export interface BenchConfig {
   readonly rawSeconds: number;
   /** Most bytes written by each disk-append measurement (BENCH_DISK_MIB). */
   readonly diskMiB: number;
+  /** Seconds and most bytes of the sustained disk append, synced at the end (BENCH_DISK_SUSTAINED_SECONDS, BENCH_DISK_SUSTAINED_MIB). */
+  readonly diskSustainedSeconds: number;
+  readonly diskSustainedMiB: number;
   /** Partitions of every bench topic (BENCH_PARTITIONS). */
   readonly partitions: number;
   /** Produce request bytes captured once and replayed into the broker and the sink (BENCH_REPLAY_MIB). */
@@ -36,6 +39,8 @@ export function benchConfig(): BenchConfig {
     seconds: num('BENCH_SECONDS', 8, 1, 600),
     rawSeconds: num('BENCH_RAW_SECONDS', 1, 0.2, 60),
     diskMiB: num('BENCH_DISK_MIB', 1024, 16, 65536),
+    diskSustainedSeconds: num('BENCH_DISK_SUSTAINED_SECONDS', 12, 1, 600),
+    diskSustainedMiB: num('BENCH_DISK_SUSTAINED_MIB', 16384, 64, 262144),
     partitions: num('BENCH_PARTITIONS', 4, 1, 256),
     replayMiB: num('BENCH_REPLAY_MIB', 256, 8, 4096),
     fetchSeconds: num('BENCH_FETCH_SECONDS', 60, 5, 600),

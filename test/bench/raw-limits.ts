@@ -20,6 +20,8 @@ export interface RawLimits {
   readonly fileToSocketMBps: number;
   readonly diskPageCacheMBps: number;
   readonly diskFsyncMBps: number;
+  /** Appends for `diskSustainedSeconds` past the dirty-page budget, synced at the end (see {@link DiskSync}); measured once. */
+  readonly diskSustainedMBps: number;
 }
 
 export async function loopbackTcp(seconds: number): Promise<number> {
@@ -66,8 +68,16 @@ export async function loopbackFromFile(seconds: number, fileMiB = 256): Promise<
   }
 }
 
+/**
+ * How `diskAppend` syncs: never (the page cache), after every block, or once at the end, timed.
+ * Past the kernel's dirty-page budget writers are held to what the disk writes back, so a long
+ * enough run synced at the end gives the disk's sustained write rate: the bound for a broker that
+ * produces for longer than the budget lasts.
+ */
+export type DiskSync = 'none' | 'each' | 'end';
+
 /** Appends 1 MiB blocks for at most `seconds` and `maxMiB`; returns MB/s. */
-export function diskAppend(seconds: number, maxMiB: number, fsyncEach: boolean): number {
+export function diskAppend(seconds: number, maxMiB: number, sync: DiskSync): number {
   const dir = mkdtempSync(join(tmpdir(), 'oxbow-bench-disk-'));
   const fd = openSync(join(dir, 'append.bin'), 'a');
   const block = Buffer.alloc(MiB, 0xa5);
@@ -77,8 +87,9 @@ export function diskAppend(seconds: number, maxMiB: number, fsyncEach: boolean):
     const deadline = t0 + seconds * 1000;
     for (let i = 0; i < maxMiB && performance.now() < deadline; i++) {
       written += writeSync(fd, block);
-      if (fsyncEach) fsyncSync(fd);
+      if (sync === 'each') fsyncSync(fd);
     }
+    if (sync === 'end') fsyncSync(fd);
     return written / MB / ((performance.now() - t0) / 1000);
   } finally {
     closeSync(fd);
@@ -102,14 +113,16 @@ export async function measureRawLimits(config: BenchConfig): Promise<RawLimits &
   for (let i = 0; i < REPEATS; i++) {
     tcp.push(await loopbackTcp(config.rawSeconds));
     fileToSocket.push(await loopbackFromFile(config.rawSeconds));
-    pageCache.push(diskAppend(config.rawSeconds, config.diskMiB, false));
-    fsync.push(diskAppend(config.rawSeconds, config.diskMiB, true));
+    pageCache.push(diskAppend(config.rawSeconds, config.diskMiB, 'none'));
+    fsync.push(diskAppend(config.rawSeconds, config.diskMiB, 'each'));
   }
+  const diskSustainedMBps = diskAppend(config.diskSustainedSeconds, config.diskSustainedMiB, 'end');
   return {
     tcpMBps: median(tcp),
     fileToSocketMBps: median(fileToSocket),
     diskPageCacheMBps: median(pageCache),
     diskFsyncMBps: median(fsync),
+    diskSustainedMBps,
     samples: { tcp, fileToSocket, pageCache, fsync },
   };
 }

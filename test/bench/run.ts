@@ -32,7 +32,7 @@ const work = mkdtempSync(join(tmpdir(), 'oxbow-bench-'));
 try {
   log(`config ${JSON.stringify(config)}`);
   const raw = await measureRawLimits(config);
-  log(`raw limits: TCP ${raw.tcpMBps.toFixed(0)} MB/s, disk ${raw.diskPageCacheMBps.toFixed(0)} MB/s (page cache), ${raw.diskFsyncMBps.toFixed(0)} MB/s (fsync each)`);
+  log(`raw limits: TCP ${raw.tcpMBps.toFixed(0)} MB/s, disk ${raw.diskPageCacheMBps.toFixed(0)} MB/s (page cache), ${raw.diskFsyncMBps.toFixed(0)} MB/s (fsync each), ${raw.diskSustainedMBps.toFixed(0)} MB/s (sustained)`);
 
   const failures: Failure[] = [];
   const ceilingBench = await startCeilingBench(config);
