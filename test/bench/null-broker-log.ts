@@ -67,9 +67,9 @@ export class NullBrokerLog {
     return this.#bytes;
   }
 
-  /** Keeps the batches of one Produce partition while under `maxBytes`; false once full. */
-  append(partition: number, records: Buffer): boolean {
-    if (this.#bytes + records.length > this.maxBytes) return false;
+  /** Keeps the batches of one Produce partition while under `maxBytes`; drops them once full. */
+  append(partition: number, records: Buffer): void {
+    if (this.#bytes + records.length > this.maxBytes) return;
     let p = this.#partitions.get(partition);
     if (p === undefined) {
       p = new PartitionBatches();
@@ -79,7 +79,6 @@ export class NullBrokerLog {
       p.append(b.bytes(), BigInt(b.lastOffsetDelta + 1));
       this.#bytes += b.size;
     }
-    return true;
   }
 
   endOffset(partition: number): bigint {

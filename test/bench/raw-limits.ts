@@ -24,19 +24,24 @@ export interface RawLimits {
   readonly diskSustainedMBps: number;
 }
 
-export async function loopbackTcp(seconds: number): Promise<number> {
+/** Starts the counting receiver (tcp-peer.ts receive) and a sender helper given its port; returns the MB/s received. */
+async function intoReceiver(sender: string, args: (port: string) => string[], seconds: number): Promise<number> {
   const receiverCmd = tsHelper('tcp-peer.ts', ['receive']);
   const receiver = startChild(receiverCmd.command, receiverCmd.args);
   try {
     const port = (await receiver.nextLine(30_000)).trim();
-    const senderCmd = tsHelper('tcp-peer.ts', ['send', port, String(seconds), String(64 * 1024)]);
-    const sender = startChild(senderCmd.command, senderCmd.args);
+    const senderCmd = tsHelper(sender, args(port));
+    const child = startChild(senderCmd.command, senderCmd.args);
     const result = JSON.parse(await receiver.nextLine(seconds * 1000 + 30_000)) as { bytes: number; seconds: number };
-    await sender.exited(10_000);
+    await child.exited(10_000);
     return result.bytes / MB / result.seconds;
   } finally {
     receiver.kill();
   }
+}
+
+export function loopbackTcp(seconds: number): Promise<number> {
+  return intoReceiver('tcp-peer.ts', (port) => ['send', port, String(seconds), String(64 * 1024)], seconds);
 }
 
 /**
@@ -53,17 +58,9 @@ export async function loopbackFromFile(seconds: number, fileMiB = 256): Promise<
   const block = Buffer.alloc(MiB);
   for (let i = 0; i < fileMiB; i++) writeSync(fd, block.fill(i & 0xff));
   closeSync(fd);
-  const receiverCmd = tsHelper('tcp-peer.ts', ['receive']);
-  const receiver = startChild(receiverCmd.command, receiverCmd.args);
   try {
-    const port = (await receiver.nextLine(30_000)).trim();
-    const senderCmd = tsHelper('fetch-file-peer.ts', [port, String(seconds), path]);
-    const sender = startChild(senderCmd.command, senderCmd.args);
-    const result = JSON.parse(await receiver.nextLine(seconds * 1000 + 30_000)) as { bytes: number; seconds: number };
-    await sender.exited(10_000);
-    return result.bytes / MB / result.seconds;
+    return await intoReceiver('fetch-file-peer.ts', (port) => [port, String(seconds), path], seconds);
   } finally {
-    receiver.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 }
