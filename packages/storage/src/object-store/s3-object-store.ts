@@ -63,9 +63,6 @@ export const DEFAULT_S3_STORE_OPTIONS = {
   partConcurrency: 4,
 } as const;
 
-/** GETs whose body breaks off mid-stream are retried here (the SDK retries only failed requests). */
-const BODY_READ_ATTEMPTS = 3;
-
 interface Deadline {
   readonly signal: AbortSignal;
   readonly timeoutMs: number;
@@ -87,6 +84,8 @@ export class S3ObjectStore implements ObjectStore {
   readonly #threshold: number;
   readonly #partSize: number;
   readonly #partConcurrency: number;
+  /** GETs whose body breaks off mid-stream are retried here, as often as the SDK retries a failed request. */
+  readonly #bodyReadAttempts: number;
   #closed = false;
 
   constructor(settings: ObjectStoreSettings, options: S3ObjectStoreOptions = {}) {
@@ -98,8 +97,10 @@ export class S3ObjectStore implements ObjectStore {
     this.description = `s3://${s.bucket}${this.#prefix === '' ? '' : `/${s.prefix}`}${endpoint}`;
     this.capabilities = { conditionalCreate: options.conditionalCreate ?? endpoint === '', multipart: true };
     this.#ownPool = options.pool === undefined ? new S3ClientPool(options.clientOptions) : undefined;
-    const pooled = (options.pool ?? this.#ownPool)?.acquire(s);
-    if (pooled === undefined) throw new Error('unreachable: no pool');
+    const pool = options.pool ?? this.#ownPool;
+    if (pool === undefined) throw new Error('unreachable: no pool');
+    const pooled = pool.acquire(s);
+    this.#bodyReadAttempts = pool.options.maxAttempts;
     this.#client = pooled.client;
     this.#limiter = pooled.limiter;
     this.#secrets = s.secretAccessKey === undefined ? [] : [s.secretAccessKey];
@@ -143,7 +144,7 @@ export class S3ObjectStore implements ObjectStore {
           scope.setBytes(bytes.length);
           return bytes;
         } catch (error) {
-          if (!(error instanceof BodyReadError) || attempt >= BODY_READ_ATTEMPTS) throw error instanceof BodyReadError ? error.wrapped : error;
+          if (!(error instanceof BodyReadError) || attempt >= this.#bodyReadAttempts) throw error instanceof BodyReadError ? error.wrapped : error;
           await sleep(Math.random() * 50 * 2 ** attempt);
         }
       }
