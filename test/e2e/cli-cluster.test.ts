@@ -34,16 +34,19 @@ const alive = (pid: number): boolean => {
 };
 
 describe('oxbow cluster up / down', () => {
+  let parent = '';
   let dir = '';
   let pids: number[] = [];
 
   afterAll(async () => {
     for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
-    if (dir !== '') await rm(dir, { recursive: true, force: true });
+    if (parent !== '') await rm(parent, { recursive: true, force: true });
   });
 
   it('starts a 3-node cluster that real clients use, and stops all of it', async () => {
-    dir = join(await mkdtemp(join(tmpdir(), 'oxbow-cluster-cli-')), 'cluster');
+    // `cluster down` removes `dir` itself; its temporary parent is ours to remove.
+    parent = await mkdtemp(join(tmpdir(), 'oxbow-cluster-cli-'));
+    dir = join(parent, 'cluster');
     const up = await oxbow(['cluster', 'up', '--nodes', '3', '--dir', dir]);
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);
