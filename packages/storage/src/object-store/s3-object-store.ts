@@ -137,15 +137,18 @@ export class S3ObjectStore implements ObjectStore {
         await this.#head(key, scope); // nothing to read; the object must still exist
         return Buffer.alloc(0);
       }
-      // The SDK retries failed requests, not a body that breaks mid-stream: retry those here.
+      // The SDK retries failed requests, not a body that breaks mid-stream: retry those here, all
+      // under the one operation deadline.
+      const deadline = this.#deadline();
       for (let attempt = 1; ; attempt++) {
         try {
-          const bytes = await this.#getOnce(key, start, end, scope);
+          const bytes = await this.#getOnce(key, start, end, scope, deadline);
           scope.setBytes(bytes.length);
           return bytes;
         } catch (error) {
-          if (!(error instanceof BodyReadError) || attempt >= this.#bodyReadAttempts) throw error instanceof BodyReadError ? error.wrapped : error;
-          await sleep(Math.random() * 50 * 2 ** attempt);
+          if (!(error instanceof BodyReadError)) throw error;
+          if (attempt >= this.#bodyReadAttempts || deadline.signal.aborted) throw error.wrapped;
+          await sleep(Math.random() * 50 * 2 ** attempt, deadline.signal); // the next attempt then reports the timeout
         }
       }
     });
@@ -237,10 +240,9 @@ export class S3ObjectStore implements ObjectStore {
     return { key, size: out.ContentLength ?? 0, etag: out.ETag ?? '', ...(out.LastModified === undefined ? {} : { lastModified: out.LastModified }) };
   }
 
-  async #getOnce(key: string, start: number, end: number | undefined, scope: CallScope): Promise<Buffer> {
+  async #getOnce(key: string, start: number, end: number | undefined, scope: CallScope, deadline: Deadline): Promise<Buffer> {
     const ranged = start > 0 || end !== undefined;
     const range = ranged ? `bytes=${start}-${end === undefined ? '' : end - 1}` : undefined;
-    const deadline = this.#deadline();
     let out;
     try {
       out = await this.#sendWith('get', key, scope, deadline, (client, signal) =>
@@ -389,6 +391,16 @@ function safeEndpoint(endpoint: string): string {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+/** Waits `ms`, or until `signal` aborts, whichever comes first. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -97,6 +97,26 @@ describe('S3ObjectStore behind a fault-injecting proxy', () => {
     expect(maxTruncatedInARow(proxy)).toBe(5);
   });
 
+  it('a GET whose body always breaks stops retrying at the operation deadline, not after maxAttempts', { timeout: 20_000 }, async () => {
+    const proxy = await S3FaultProxy.start(server.endpoint, { seed: 5 });
+    const pool = new S3ClientPool({ maxAttempts: 50 });
+    cleanups.push(
+      () => pool.close(),
+      () => proxy.close(),
+    );
+    const store = new S3ObjectStore(server.settings('faults', { endpoint: proxy.endpoint, prefix: 'broken-bodies' }), { pool, operationTimeoutMs: 1_000 });
+    await store.put('k', randomBytes(64 * 1024));
+    proxy.setFaults({ truncateRate: 1 });
+    const started = performance.now();
+    const error = await store.get('k').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ObjectStoreError);
+    expect(error).toMatchObject({ code: 'unavailable', retriable: true, operation: 'get' });
+    expect(String((error as Error).message)).toContain('timed out after 1000 ms');
+    expect(performance.now() - started).toBeLessThan(3_000); // the backoff ends at the deadline too
+    expect(proxy.counters.truncated).toBeGreaterThanOrEqual(2);
+    expect(proxy.counters.truncated).toBeLessThan(50);
+  });
+
   it('a request slower than the request timeout fails within the operation deadline as retriable unavailable', { timeout: 20_000 }, async () => {
     const proxy = await S3FaultProxy.start(server.endpoint, { latencyMs: 5_000 });
     const pool = new S3ClientPool({ requestTimeoutMs: 400, maxAttempts: 10 });
