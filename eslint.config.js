@@ -58,6 +58,6 @@ export default tseslint.config(
     },
   },
   // Plain JavaScript launchers (bin/*.mjs) belong to no tsconfig project: lint them without types.
-  { files: ['**/*.mjs', 'eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.mjs', '**/*.cjs', 'eslint.config.js'], ...tseslint.configs.disableTypeChecked },
   ...ORDER.map(importRulesFor),
 );

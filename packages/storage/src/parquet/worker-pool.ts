@@ -30,7 +30,7 @@ export interface ParquetWorkerPoolOptions {
 /** A finished job's result plus where it ran. */
 export type WithJobInfo<T> = T & { readonly job: ParquetJobInfo };
 
-const WORKER_FILE = new URL('./parquet-worker.mjs', import.meta.url);
+const WORKER_FILE = new URL('./parquet-worker.cjs', import.meta.url);
 
 /**
  * Runs Parquet encode/decode in Piscina worker threads, so the event loop never encodes or decodes
