@@ -8,6 +8,7 @@
  *   trim the body to what was asked when a server answers with more (s3rver does for `bytes=0-0`).
  * - Bodies above `multipartThresholdBytes` are uploaded as multipart, `partSizeBytes` per part.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -148,7 +149,8 @@ export class S3ObjectStore implements ObjectStore {
         } catch (error) {
           if (!(error instanceof BodyReadError)) throw error;
           if (attempt >= this.#bodyReadAttempts || deadline.signal.aborted) throw error.wrapped;
-          await sleep(Math.random() * 50 * 2 ** attempt, deadline.signal); // the next attempt then reports the timeout
+          // A backoff cut short by the deadline ends quietly: the next attempt reports the timeout.
+          await delay(Math.random() * 50 * 2 ** attempt, undefined, { signal: deadline.signal }).catch(() => undefined);
         }
       }
     });
@@ -389,18 +391,4 @@ function safeEndpoint(endpoint: string): string {
   } catch {
     return '(invalid endpoint)';
   }
-}
-
-/** Waits `ms`, or until `signal` aborts, whichever comes first. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
