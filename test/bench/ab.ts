@@ -24,6 +24,7 @@ import { measureCpu } from './process-stats.js';
 import { loopbackFromFile, loopbackTcp, MB } from './raw-limits.js';
 import { replayIntoBroker } from './replay.js';
 import { repoCli, startRepoBroker } from './repo-broker.js';
+import { median } from './stats.js';
 
 const variants = process.argv.slice(2).map((a) => {
   const [name, dir] = a.split('=');
@@ -90,12 +91,6 @@ async function measure(cli: string, captureFile: string): Promise<Figures> {
   }
   return f;
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 const captureFile = process.env.AB_CAPTURE ?? join(tmpdir(), 'oxbow-ab-frames.bin');
 if (parts.has('replay') && !existsSync(captureFile)) {

@@ -17,6 +17,7 @@ import type { BenchConfig } from './config.js';
 import { produce, producePaced, type PacedResult, type RequestStats } from './load-generator.js';
 import { measureCpu, otherCores } from './process-stats.js';
 import { MB } from './raw-limits.js';
+import { median, quantile } from './stats.js';
 
 export interface ClusterThroughputRun {
   readonly rf: 1 | 3;
@@ -60,13 +61,6 @@ const LEASE_TTL_SECONDS = 6;
 const TOPICS = { 1: 'bench-cluster-rf1', 3: 'bench-cluster-rf3' } as const;
 /** linger.ms of the latency runs (librdkafka's default batching wait, as the throughput runs). */
 export const LATENCY_LINGER_MS = 5;
-
-export const median = (xs: readonly number[]): number => quantile(xs, 0.5);
-/** Nearest rank: with 10 samples p99 is the largest. */
-const quantile = (xs: readonly number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : (s[Math.max(0, Math.ceil(q * s.length) - 1)] as number);
-};
 
 export async function measureCluster(config: BenchConfig, log: (line: string) => void): Promise<ClusterResults> {
   const requested = failoverTrials();

@@ -3,7 +3,8 @@
  * with their ratios, failover times, what the nodes logged under load, and a "not measured" row
  * for each measurement that could not be taken.
  */
-import { LATENCY_LINGER_MS, median, type ClusterResults } from './cluster-bench.js';
+import { LATENCY_LINGER_MS, type ClusterResults } from './cluster-bench.js';
+import { median } from './stats.js';
 import type { RequestStats } from './load-generator.js';
 import type { Row } from './report.js';
 

@@ -23,6 +23,7 @@ import { KafkaClient } from '@oxbow/node';
 import { startBroker } from '../support/broker-process.js';
 import type { BenchConfig } from './config.js';
 import { createTopic, produce } from './load-generator.js';
+import { median, quantile } from './stats.js';
 
 export interface CoordinationResults {
   /** MB/s of alternating runs, in run order. */
@@ -37,15 +38,6 @@ export interface CoordinationResults {
   readonly transactionsPerSecond: number;
   readonly endTxnMs: { readonly p50: number; readonly p99: number };
 }
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 === 1 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
-};
-const quantile = (xs: readonly number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : (s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] as number);
-};
 
 const PROTOCOLS = [{ name: 'range', metadata: Buffer.from([0, 0, 0, 0, 0, 1, 0, 1, 0x74, 0xff, 0xff, 0xff, 0xff]) }];
 

@@ -14,6 +14,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { EmbeddedCoordinator, type ManifestAppend } from '@oxbow/controller';
 import { encodeRecordBatch } from '@oxbow/protocol';
 import { DEFAULT_PARQUET_WRITER, ParquetWorkerPool, S3ObjectStore, type ObjectStoreSettings } from '@oxbow/storage';
+import { quantile } from './stats.js';
 
 export interface LatencySummary {
   readonly samples: number;
@@ -21,12 +22,6 @@ export interface LatencySummary {
   readonly p99: number;
   readonly max: number;
   readonly seconds: number;
-}
-
-/** Nearest rank: with 100 samples p99 is the second largest, with fewer it approaches the max. */
-export function quantile(xs: readonly number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : (s[Math.max(0, Math.ceil(q * s.length) - 1)] as number);
 }
 
 function summarize(ms: readonly number[], seconds: number): LatencySummary {

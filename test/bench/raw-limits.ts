@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChild, tsHelper } from './child.js';
 import type { BenchConfig } from './config.js';
+import { median } from './stats.js';
 
 const MiB = 1024 * 1024;
 export const MB = 1_000_000;
@@ -96,11 +97,6 @@ export function diskAppend(seconds: number, maxMiB: number, sync: DiskSync): num
 
 /** Repetitions of each raw measurement; the median is reported (the first write to fresh pages is often much slower). */
 const REPEATS = 3;
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
 
 export async function measureRawLimits(config: BenchConfig): Promise<RawLimits & { readonly samples: Record<string, number[]> }> {
   const tcp: number[] = [];
