@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { BrokerResults, Failure } from './broker-bench.js';
+import { GOAL_LATENCY_RUNS, type BrokerResults, type Failure, type LatencyRun } from './broker-bench.js';
 import type { CeilingRun } from './ceiling.js';
 import { SYSTEM_PYTHON } from './child.js';
 import type { BenchConfig } from './config.js';
@@ -19,6 +19,7 @@ import type { RequestStats } from './load-generator.js';
 import type { CoreSplit } from './process-stats.js';
 import type { RawLimits } from './raw-limits.js';
 import type { ReplayResult } from './replay.js';
+import { median } from './stats.js';
 
 export interface BenchResults {
   readonly config: BenchConfig;
@@ -120,20 +121,34 @@ export function buildRows(r: BenchResults): Row[] {
     );
   }
 
+  const isGoalRun = (l: LatencyRun): boolean => l.lingerMs === 0 && l.fraction === 0.5;
+  const goalRuns = r.broker.latency.filter(isGoalRun);
   for (const l of r.broker.latency) {
     const lat = l.result.latencyMs;
     const p99 = lat.p99 ?? NaN;
-    const goalRun = l.lingerMs === 0 && l.fraction === 0.5;
+    const goalRun = isGoalRun(l);
+    const runOf = goalRun ? ` (run ${goalRuns.indexOf(l) + 1} of ${goalRuns.length})` : '';
     const skipped = l.result.skipped > 0 ? `; ${int(l.result.skipped)} sends skipped: the producer's queue was full (the broker fell behind the pace)` : '';
     const failed = `${skipped}${l.result.failed > 0 ? `; ${l.result.failed} FAILED (${l.result.errors[0] ?? ''})` : ''}`;
     add(
-      `produce latency p50 / p99 / p999, 1 KiB acks=all, linger.ms=${l.lingerMs}, ${share(l.fraction)} of peak`,
+      `produce latency p50 / p99 / p999, 1 KiB acks=all, linger.ms=${l.lingerMs}, ${share(l.fraction)} of peak${runOf}`,
       `${f2(lat.p50 ?? NaN)} / ${f2(p99)} / ${f2(lat.p999 ?? NaN)}`,
       'ms',
       `at ${int(l.result.targetRate)} rec/s (${share(l.fraction)} of the 1 KiB acks=all peak; achieved ${int(l.result.achievedRate)}), ${f1(l.dirtyMBBefore)} MB dirty written back first; broker ${split(l.broker)}, ${others(l.otherCores)}${requestsText(l.result.requests)}${failed}`,
-      // The goal's run: linger.ms=5 holds records up to 5 ms in the producer by design, and the lower rates show where the goal is met.
-      goalRun ? 'p99 ≤ 5 ms' : '(diagnostic)',
-      goalRun ? verdict(p99 <= 5 && l.result.failed === 0 && l.result.skipped === 0) : '',
+      // The goal's runs are judged together below; linger.ms=5 holds records up to 5 ms in the producer by design, and the lower rates show where the goal is met.
+      goalRun ? '(the goal: median below)' : '(diagnostic)',
+    );
+  }
+  if (goalRuns.length > 0) {
+    const p99s = goalRuns.map((l) => l.result.latencyMs.p99 ?? NaN);
+    const clean = goalRuns.every((l) => l.result.failed === 0 && l.result.skipped === 0);
+    add(
+      `produce latency p99, 1 KiB acks=all, linger.ms=0, half of peak: median of ${goalRuns.length} runs`,
+      f2(median(p99s)),
+      'ms',
+      `runs: ${p99s.map(f2).join(', ')} ms${clean ? '' : '; a run skipped sends or FAILED (see its row)'}`,
+      'p99 ≤ 5 ms',
+      verdict(median(p99s) <= 5 && clean),
     );
   }
 
@@ -227,14 +242,16 @@ const METHOD = `## Method
   file with 4 MiB preads into two reused buffers and writes it to one loopback connection
   (fetch-file-peer.ts), the bound for a Node broker without sendfile.
 - Latency: delivery-callback time minus produce() call time, paced at a share of the 1 KiB
-  acks=all peak of this run (half for the goal). With linger.ms=0 librdkafka sends a request for
-  every few records unless requests queue up, several times the work per record of the batched
-  peak, hence the runs at lower rates. Each latency run starts after dirty pages are written back
-  (\`sync\`): the throughput runs before leave GBs dirty, and past the kernel's dirty threshold
-  every writer is paused for up to 200 ms at a time (p99 of 245-378 ms at the lowest rates in a
-  run without this). "rtt" is librdkafka's broker round trip (request written to response read),
-  "client queue" the time records wait in the producer before being sent (linger, backpressure):
-  medians of per-second p50s and worst per-second p99, from librdkafka's statistics.
+  acks=all peak of this run (half for the goal, run ${GOAL_LATENCY_RUNS} times and judged on the
+  median p99: single runs there vary several-fold within minutes). With linger.ms=0 librdkafka
+  sends a request for every few records unless requests queue up, several times the work per
+  record of the batched peak, hence the runs at lower rates. Each latency run starts after dirty
+  pages are written back (\`sync\`): the throughput runs before leave GBs dirty, and past the
+  kernel's dirty threshold every writer is paused for up to 200 ms at a time (p99 of 245-378 ms at
+  the lowest rates in a run without this). "rtt" is librdkafka's broker round trip (request written
+  to response read), "client queue" the time records wait in the producer before being sent
+  (linger, backpressure): medians of per-second p50s and worst per-second p99, from librdkafka's
+  statistics.
 - CPU: utime+stime from /proc/<pid>/stat (all threads), split into the main (JavaScript) thread
   and the other threads' user time (in Node mostly V8's GC helper threads) and system time (in
   Node mostly libuv's thread pool doing file I/O), from /proc/<pid>/task. "other processes" =
